@@ -1,0 +1,302 @@
+"""Which clients get a letter on a day (DESIGN §3).
+
+Six tiers, each one indexed query that returns its candidates oldest trigger first
+(ties by client id), read a page at a time so that a business with a million clients
+costs a few index look-ups, never a scan into Python. The quota fills tier by tier and
+a client appears once. Nothing here writes: ``run_day`` in jobs.py does that.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_
+from sqlmodel import Session, col, select
+
+from followup.models import (
+    PIPELINE_STATUSES,
+    Business,
+    Client,
+    ClientStatus,
+    Event,
+    EventKind,
+    Guarantee,
+    GuaranteeStatus,
+    Letter,
+    LetterKind,
+    LetterStatus,
+)
+from followup.wording import language, short_date
+
+PURCHASE_WINDOW_DAYS = 30
+PAGE = 64
+# Letters that never reached the client do not start a cooldown.
+NOT_DELIVERED = (LetterStatus.cancelled, LetterStatus.failed)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    client_id: int
+    client_name: str
+    tier: int
+    kind: str
+    reason: str
+    trigger_day: date | None
+    event_id: int | None = None
+    guarantee_id: int | None = None
+    # For thank-you letters: "purchase" or "appreciation"; otherwise the kind.
+    occasion: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["trigger_day"] = self.trigger_day.isoformat() if self.trigger_day else None
+        return data
+
+
+def _eligible(business: Business, day: date, *, cooldown: bool) -> list[ColumnElement[bool]]:
+    """The conditions every candidate meets; tier 1 skips the cooldown."""
+    in_pipeline = exists().where(
+        col(Letter.client_id) == col(Client.id), col(Letter.status).in_(PIPELINE_STATUSES)
+    )
+    conditions = [
+        col(Client.business_id) == business.id,
+        col(Client.do_not_contact) == false(),
+        or_(
+            and_(col(Client.email).is_not(None), col(Client.email) != ""),
+            col(Client.phone) != "",
+        ),
+        ~in_pipeline,
+    ]
+    if cooldown and business.cooldown_days > 0:
+        since = day - timedelta(days=business.cooldown_days)
+        conditions.append(
+            ~exists().where(
+                col(Letter.client_id) == col(Client.id),
+                col(Letter.day) >= since,
+                col(Letter.status).not_in(NOT_DELIVERED),
+            )
+        )
+    return conditions
+
+
+def _answered(kind: LetterKind) -> ColumnElement[bool]:
+    """A letter of ``kind`` answers the event: linked to it, or drafted after its day."""
+    return exists().where(
+        col(Letter.client_id) == col(Event.client_id),
+        col(Letter.kind) == kind,
+        or_(col(Letter.event_id) == col(Event.id), col(Letter.day) > col(Event.day)),
+    )
+
+
+def _event_tier(
+    business: Business, day: date, kind: EventKind, answer: LetterKind, *, cooldown: bool,
+    since: date | None = None, status: ClientStatus | None = None,
+) -> Select[Any]:
+    query = (
+        select(Event.id, Event.day, Event.summary, Client.id, Client.name)
+        .join(Client, col(Client.id) == col(Event.client_id))
+        .where(
+            col(Event.business_id) == business.id,
+            col(Event.kind) == kind,
+            col(Event.day) <= day,
+            ~_answered(answer),
+            *_eligible(business, day, cooldown=cooldown),
+        )
+        .order_by(col(Event.day), col(Client.id), col(Event.id))
+    )
+    if since is not None:
+        query = query.where(col(Event.day) >= since)
+    if status is not None:
+        query = query.where(col(Client.status) == status)
+    return query
+
+
+def _pages(session: Session, query: Select[Any]) -> Iterator[Any]:
+    offset = 0
+    while True:
+        rows = session.exec(query.limit(PAGE).offset(offset)).all()  # type: ignore[call-overload]
+        yield from rows
+        if len(rows) < PAGE:
+            return
+        offset += PAGE
+
+
+class _Reasons:
+    """Reasons in the business's language: the owner reads them on Today."""
+
+    def __init__(self, business: Business) -> None:
+        self.locale = business.locale
+        self.es = language(business.locale) == "es"
+
+    def when(self, day: date) -> str:
+        return short_date(day, self.locale)
+
+    def complaint(self, day: date, summary: str) -> str:
+        if self.es:
+            return f"se quejó el {self.when(day)}: «{summary}»; aún no le hemos pedido disculpas"
+        return f"complained on {self.when(day)}: “{summary}”; no apology yet"
+
+    def offer(self, starts: date) -> str:
+        if self.es:
+            return f"volvió con nosotros; garantía especial desde el {self.when(starts)}, aún sin carta que la confirme"
+        return f"came back; special guarantee since {self.when(starts)}, not yet confirmed in a letter"
+
+    def checkin(self, due: date, ends: date) -> str:
+        if self.es:
+            return f"seguimiento de la garantía especial previsto el {self.when(due)} (vigente hasta el {self.when(ends)})"
+        return f"guarantee check-in due on {self.when(due)} (guarantee runs until {self.when(ends)})"
+
+    def cooperation(self, day: date, summary: str) -> str:
+        if self.es:
+            return f"nos ayudó el {self.when(day)}: «{summary}»; aún no se lo hemos agradecido"
+        return f"helped us on {self.when(day)}: “{summary}”; not yet thanked"
+
+    def lost(self, day: date, summary: str) -> str:
+        if self.es:
+            return f"nos dejó el {self.when(day)}: «{summary}»; aún no le hemos escrito"
+        return f"left us on {self.when(day)}: “{summary}”; no letter since"
+
+    def purchase(self, day: date, summary: str) -> str:
+        if self.es:
+            return f"compró el {self.when(day)}: «{summary}»; aún sin agradecer"
+        return f"bought on {self.when(day)}: “{summary}”; not yet thanked"
+
+    def rotation(self, last: date | None) -> str:
+        if last is None:
+            return "aún no le hemos escrito nunca" if self.es else "never written to yet"
+        if self.es:
+            return f"sin contacto desde el {self.when(last)}"
+        return f"no contact since {self.when(last)}"
+
+
+def _tier1(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
+    query = _event_tier(business, day, EventKind.complaint, LetterKind.apology, cooldown=False)
+    for event_id, eday, summary, client_id, name in _pages(session, query):
+        yield Candidate(client_id, name, 1, LetterKind.apology, r.complaint(eday, summary),
+                        eday, event_id=event_id, occasion=LetterKind.apology)
+
+
+def _tier2(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
+    base = (
+        select(Guarantee.id, Guarantee.starts_on, Guarantee.ends_on, Guarantee.next_checkin_on,
+               Guarantee.event_id, Client.id, Client.name)
+        .join(Client, col(Client.id) == col(Guarantee.client_id))
+        .where(
+            col(Guarantee.business_id) == business.id,
+            col(Guarantee.status) == GuaranteeStatus.active,
+            col(Guarantee.ends_on) >= day,
+            *_eligible(business, day, cooldown=True),
+        )
+    )
+    offered = exists().where(
+        col(Letter.guarantee_id) == col(Guarantee.id),
+        col(Letter.kind) == LetterKind.guarantee_offer,
+    )
+    offers = (
+        base.where(col(Client.status) == ClientStatus.recovered, col(Guarantee.starts_on) <= day, ~offered)
+        .order_by(col(Guarantee.starts_on), col(Client.id), col(Guarantee.id))
+    )
+    checkins = (
+        base.where(col(Guarantee.next_checkin_on) <= day, offered)
+        .order_by(col(Guarantee.next_checkin_on), col(Client.id), col(Guarantee.id))
+    )
+
+    def offer_rows() -> Iterator[Candidate]:
+        for gid, starts, _ends, _next, event_id, client_id, name in _pages(session, offers):
+            yield Candidate(client_id, name, 2, LetterKind.guarantee_offer, r.offer(starts), starts,
+                            event_id=event_id, guarantee_id=gid, occasion=LetterKind.guarantee_offer)
+
+    def checkin_rows() -> Iterator[Candidate]:
+        for gid, _starts, ends, due, event_id, client_id, name in _pages(session, checkins):
+            yield Candidate(client_id, name, 2, LetterKind.guarantee_checkin, r.checkin(due, ends),
+                            due, event_id=event_id, guarantee_id=gid,
+                            occasion=LetterKind.guarantee_checkin)
+
+    yield from heapq.merge(
+        offer_rows(), checkin_rows(), key=lambda c: (c.trigger_day, c.client_id)
+    )
+
+
+def _tier3(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
+    query = _event_tier(business, day, EventKind.cooperation, LetterKind.cooperation, cooldown=True)
+    for event_id, eday, summary, client_id, name in _pages(session, query):
+        yield Candidate(client_id, name, 3, LetterKind.cooperation, r.cooperation(eday, summary),
+                        eday, event_id=event_id, occasion=LetterKind.cooperation)
+
+
+def _tier4(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
+    query = _event_tier(business, day, EventKind.lost, LetterKind.lost_client, cooldown=True,
+                        status=ClientStatus.lost)
+    for event_id, eday, summary, client_id, name in _pages(session, query):
+        yield Candidate(client_id, name, 4, LetterKind.lost_client, r.lost(eday, summary),
+                        eday, event_id=event_id, occasion=LetterKind.lost_client)
+
+
+def _tier5(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
+    since = day - timedelta(days=PURCHASE_WINDOW_DAYS)
+    query = _event_tier(business, day, EventKind.purchase, LetterKind.thank_you, cooldown=True,
+                        since=since)
+    for event_id, eday, summary, client_id, name in _pages(session, query):
+        yield Candidate(client_id, name, 5, LetterKind.thank_you, r.purchase(eday, summary),
+                        eday, event_id=event_id, occasion="purchase")
+
+
+def _tier6(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
+    base = select(Client.id, Client.name, Client.last_contacted_on).where(
+        col(Client.status).in_((ClientStatus.active, ClientStatus.recovered)),
+        *_eligible(business, day, cooldown=True),
+    )
+    # Two walks of the rotation index, so both databases read it in order:
+    # never-contacted clients first (by id), then the longest since contact.
+    never = base.where(col(Client.last_contacted_on).is_(None)).order_by(col(Client.id))
+    oldest = base.where(col(Client.last_contacted_on).is_not(None)).order_by(
+        col(Client.last_contacted_on), col(Client.id)
+    )
+    for query in (never, oldest):
+        for client_id, name, last in _pages(session, query):
+            yield Candidate(client_id, name, 6, LetterKind.thank_you, r.rotation(last), last,
+                            occasion="appreciation")
+
+
+TIERS = (_tier1, _tier2, _tier3, _tier4, _tier5, _tier6)
+
+
+def candidates(session: Session, business: Business, day: date) -> Iterator[Candidate]:
+    """Every candidate for ``day`` in rank order, each client once (at its best tier)."""
+    reasons = _Reasons(business)
+    seen: set[int] = set()
+    for tier in TIERS:
+        for candidate in tier(session, business, day, reasons):
+            if candidate.client_id not in seen:
+                seen.add(candidate.client_id)
+                yield candidate
+
+
+def pick(session: Session, business: Business, day: date, quota: int | None = None) -> list[Candidate]:
+    """The day's picks: the first ``quota`` candidates (the business's quota by default).
+
+    Reads only; the caller checks that ``day`` is a working day.
+    """
+    wanted = business.daily_quota if quota is None else quota
+    chosen: list[Candidate] = []
+    if wanted <= 0:
+        return chosen
+    for candidate in candidates(session, business, day):
+        chosen.append(candidate)
+        if len(chosen) == wanted:
+            break
+    return chosen
+
+
+def explain(session: Session, business: Business, day: date, limit: int | None = None) -> list[Candidate]:
+    """The whole ranked candidate list (or its first ``limit``), without writing anything."""
+    ranked: list[Candidate] = []
+    for candidate in candidates(session, business, day):
+        ranked.append(candidate)
+        if limit is not None and len(ranked) >= limit:
+            break
+    return ranked

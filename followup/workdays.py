@@ -1,0 +1,81 @@
+"""Which local days are working days for a business (DESIGN §2, §3)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from followup.models import Business
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_working_days(value: str) -> frozenset[int]:
+    """ISO weekday numbers from "1,2,3,4,5" or "mon,tue,wed,thu,fri"."""
+    days: set[int] = set()
+    for part in value.replace(" ", "").lower().split(","):
+        if not part:
+            continue
+        if part.isdigit() and 1 <= int(part) <= 7:
+            days.add(int(part))
+        elif part[:3] in WEEKDAYS:
+            days.add(WEEKDAYS.index(part[:3]) + 1)
+        else:
+            raise ValueError(f"{part!r} is not a weekday (use 1-7 or mon..sun)")
+    return frozenset(days)
+
+
+@cache
+def _holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
+    # Imported here: `holidays` costs ~300 ms and most commands never need it.
+    import holidays
+
+    return dict(holidays.country_holidays(country, subdiv=subdivision, years=year))
+
+
+def holiday_name(business: Business, day: date) -> str | None:
+    if not business.holiday_country:
+        return None
+    return _holidays(business.holiday_country, business.holiday_subdivision, day.year).get(day)
+
+
+def is_working_day(business: Business, day: date) -> bool:
+    if day.isoweekday() not in parse_working_days(business.working_days):
+        return False
+    return holiday_name(business, day) is None
+
+
+def why_not_working(business: Business, day: date) -> str | None:
+    """None on a working day; otherwise the reason in words (weekend, the holiday's name)."""
+    if day.isoweekday() not in parse_working_days(business.working_days):
+        return f"{day.isoformat()} is not a working day ({WEEKDAYS[day.isoweekday() - 1]})"
+    name = holiday_name(business, day)
+    if name is not None:
+        return f"{day.isoformat()} is a holiday ({name})"
+    return None
+
+
+def zone(business: Business) -> ZoneInfo:
+    return ZoneInfo(business.timezone)
+
+
+def local_today(business: Business, now: datetime) -> date:
+    return now.astimezone(zone(business)).date()
+
+
+def send_moment(business: Business, day: date) -> datetime:
+    """The business's send time on ``day``, as an aware datetime in its own zone."""
+    hours, minutes = (int(p) for p in business.send_time.split(":"))
+    return datetime.combine(day, time(hours, minutes), tzinfo=zone(business))
+
+
+def next_working_day(business: Business, day: date) -> date:
+    nxt = day + timedelta(days=1)
+    for _ in range(366):
+        if is_working_day(business, nxt):
+            return nxt
+        nxt += timedelta(days=1)
+    raise ValueError("the business has no working day in a whole year")
