@@ -1,0 +1,13 @@
+"""The ``followup`` command (DESIGN §7)."""
+
+from __future__ import annotations
+
+from followup.cli import day, records  # noqa: F401  (they register their commands)
+from followup.cli.app import cli
+
+
+def main() -> None:
+    cli(prog_name="followup")
+
+
+__all__ = ["cli", "main"]

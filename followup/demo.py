@@ -1,0 +1,148 @@
+"""A realistic demo business, so a new owner sees the routine work at once.
+
+A bicycle workshop in Seville with thirty clients: recent purchases, a late repair that
+annoyed a client, a double charge, a client who helped find a brake fault, one who left
+and one who came back after a free repair and now has a special guarantee. Every date is
+relative to ``day``, so the demo always looks like last few weeks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from followup.events import EventInput, add_event
+from followup.guarantees import create_guarantee
+from followup.models import Business, Client
+
+BUSINESS = {
+    "name": "Taller de Bicicletas Ruiz",
+    "owner_name": "Marta Ruiz",
+    "owner_title": "Propietaria",
+    "owner_phone": "+34 954 21 43 65",
+    "sender_email": "marta@bicicletasruiz.example",
+    "reply_to": "marta@bicicletasruiz.example",
+    "locale": "es",
+    "form_of_address": "usted",
+    "timezone": "Europe/Madrid",
+    "holiday_country": "ES",
+    "holiday_subdivision": "AN",
+}
+
+# name, email, phone, company, tags, form of address (None: the business's)
+CLIENTS: tuple[tuple[str, str, str, str, str, str | None], ...] = (
+    ("Laura Sánchez Romero", "lsanchez0@example.es", "+34 693 149 174", "Bar El Rincón", "", None),
+    ("Diego Gil Fernández", "dgil1@example.es", "+34 674 319 138", "", "empresa", None),
+    ("Raúl López Ruiz", "rlopez2@example.es", "+34 621 664 534", "", "vip", "tu"),
+    ("Javier Ruiz Ibáñez", "jruiz3@example.es", "+34 690 696 163", "Farmacia Central", "vip", None),
+    ("Ana Fernández Ruiz", "afernandez4@example.es", "+34 615 670 979", "", "particular", "tu"),
+    ("Raúl Sánchez Ramos", "rsanchez5@example.es", "+34 625 684 415", "Bar El Rincón", "vip", None),
+    ("Andrés Martínez Gil", "amartinez6@example.es", "+34 683 754 292", "Clínica Dental Sonrisas", "", None),
+    ("Sergio Peña López", "spena7@example.es", "+34 682 161 733", "Panadería La Espiga", "empresa", None),
+    ("Jorge Ramos Navarro", "jramos8@example.es", "+34 650 576 699", "Colegio San Marcos", "", None),
+    ("Miguel Ruiz Pérez", "mruiz9@example.es", "+34 699 898 349", "", "vip", None),
+    ("Miguel Vázquez Domínguez", "mvazquez10@example.es", "+34 653 846 559", "Estudio Arquitectura Norte", "vip", None),
+    ("Lucía Martínez Vázquez", "lmartinez11@example.es", "+34 663 268 875", "Clínica Dental Sonrisas", "mayorista", None),
+    ("Ramón Domínguez Navarro", "rdominguez12@example.es", "+34 615 784 179", "Bar El Rincón", "vip", None),
+    ("Óscar Muñoz Muñoz", "omunoz13@example.es", "+34 698 458 708", "Colegio San Marcos", "vip", "tu"),
+    ("Óscar Torres López", "otorres14@example.es", "+34 621 376 585", "Autoescuela Vía Libre", "vip", None),
+    ("Lucía Fernández Núñez", "lfernandez15@example.es", "+34 699 417 762", "Farmacia Central", "vip", None),
+    ("Pilar Torres Moreno", "ptorres16@example.es", "+34 659 784 455", "", "empresa", None),
+    ("Diego Pérez Serrano", "dperez17@example.es", "+34 624 605 160", "Panadería La Espiga", "", None),
+    ("Carmen Núñez Ruiz", "cnunez18@example.es", "+34 660 500 992", "Colegio San Marcos", "", None),
+    ("Andrés Torres Romero", "atorres19@example.es", "+34 680 384 240", "Hotel Mirador", "vip", None),
+    ("Elena Peña Navarro", "epena20@example.es", "+34 655 799 489", "Panadería La Espiga", "mayorista", None),
+    ("Lucía Pérez Sánchez", "lperez21@example.es", "+34 639 774 338", "", "empresa", None),
+    ("Pilar Gil Pérez", "pgil22@example.es", "+34 643 388 104", "", "empresa", None),
+    ("Sergio Álvarez Serrano", "salvarez23@example.es", "+34 682 426 228", "Autoescuela Vía Libre", "vip", None),
+    ("Álvaro Ibáñez Castaño", "aibanez24@example.es", "+34 616 567 991", "Gestoría Ruiz & Asociados", "vip", None),
+    ("Ana Romero Romero", "aromero25@example.es", "+34 660 206 593", "Gestoría Ruiz & Asociados", "empresa", None),
+    ("José Gómez López", "jgomez26@example.es", "+34 636 551 266", "", "particular", "tu"),
+    ("Álvaro Fernández Martínez", "afernandez27@example.es", "+34 610 680 254", "Bar El Rincón", "", None),
+    ("Diego Serrano García", "dserrano28@example.es", "", "Farmacia Central", "empresa", None),
+    ("Carmen Ibáñez Díaz", "", "+34 654 716 472", "Colegio San Marcos", "", None),
+)
+
+# client index, kind, days before ``day``, summary, item, amount, compensation
+EVENTS: tuple[tuple[int, str, int, str, str | None, str | None, str | None], ...] = (
+    (0, "purchase", 18, "Compra de casco y luces delanteras", "casco y luces delanteras", "64.90", None),
+    (1, "purchase", 6, "Compra de un juego de ruedas de carretera", "juego de ruedas de carretera", "289", None),
+    (2, "purchase", 19, "Compra de una bicicleta de paseo", "bicicleta de paseo", "540", None),
+    (4, "purchase", 16, "Revisión completa de su bicicleta", "revisión completa", "45", None),
+    (5, "purchase", 5, "Revisión completa de su bicicleta", "revisión completa", "45", None),
+    (6, "purchase", 4, "Plan de mantenimiento anual", "plan de mantenimiento anual", "120", None),
+    (7, "purchase", 10, "Cambio de cadena y piñones", "cadena y piñones", "78.50", None),
+    (8, "purchase", 11, "Revisión completa de su bicicleta", "revisión completa", "45", None),
+    (10, "purchase", 4, "Cambio de cadena y piñones", "cadena y piñones", "78.50", None),
+    (11, "purchase", 12, "Revisión completa de su bicicleta", "revisión completa", "45", None),
+    (13, "purchase", 5, "Juego de ruedas para la bicicleta de su hija", "juego de ruedas", "150", None),
+    (14, "purchase", 21, "Juego de ruedas de montaña", "juego de ruedas de montaña", "310", None),
+    (16, "purchase", 2, "Casco y luces para el invierno", "casco y luces", "64.90", None),
+    (17, "purchase", 10, "Bicicleta de paseo para su hijo", "bicicleta de paseo", "420", None),
+    (3, "purchase", 14, "Reparación de la horquilla delantera", "reparación de la horquilla", "95", None),
+    (3, "complaint", 4, "La reparación de la horquilla se entregó con tres días de retraso",
+     None, None, "le devolvemos los 95 € de la reparación"),
+    (7, "complaint", 3, "Le cobramos dos veces la factura del cambio de cadena",
+     None, "78.50", "le hemos devuelto el cargo duplicado de 78,50 € a su tarjeta"),
+    (9, "cooperation", 8, "Nos envió fotos y un vídeo que nos ayudaron a localizar un fallo en los frenos de disco",
+     None, None, None),
+    (12, "lost", 23, "Se pasó a otro taller tras una revisión mal hecha", None, None, None),
+    (15, "complaint", 30, "El cambio de horquilla quedó mal ajustado y tuvo que volver dos veces",
+     None, None, "repararle la horquilla sin coste"),
+    (15, "recovered", 12, "Volvió tras la reparación gratuita de la horquilla", None, None, None),
+    (19, "purchase", 60, "Bicicleta eléctrica urbana", "bicicleta eléctrica urbana", "1890", None),
+    (20, "call", 9, "Llamó para preguntar por el plan de mantenimiento", None, None, None),
+)
+
+# The client who came back (index 15) gets six months of special guarantee.
+GUARANTEE_CLIENT, GUARANTEE_MONTHS, GUARANTEE_DAYS_AGO = 15, 6, 12
+GUARANTEE_TERMS = (
+    "si la horquilla vuelve a dar cualquier problema, se la revisamos y reparamos sin coste, "
+    "con prioridad y en 48 horas"
+)
+GUARANTEE_PAYOUT = (
+    "le devolvemos íntegro el importe de la reparación y le prestamos una bicicleta mientras tanto"
+)
+
+
+def create_demo(session: Session, day: date) -> Business:
+    """Add the demo business with its clients, events and one special guarantee."""
+    business = Business(**BUSINESS)  # type: ignore[arg-type]
+    session.add(business)
+    session.flush()
+    assert business.id is not None
+    clients = [
+        Client(
+            business_id=business.id,
+            name=name,
+            email=email or None,
+            phone=phone,
+            company=company,
+            tags=tags,
+            form_of_address=form,
+            external_ref=f"C-{1000 + i}",
+        )
+        for i, (name, email, phone, company, tags, form) in enumerate(CLIENTS)
+    ]
+    session.add_all(clients)
+    session.flush()
+    recovered_event = None
+    for index, kind, days_ago, summary, item, amount, compensation in EVENTS:
+        event = add_event(
+            session,
+            clients[index],
+            EventInput(kind, day - timedelta(days=days_ago), summary, item, amount, compensation),
+        )
+        if kind == "recovered":
+            recovered_event = event
+    create_guarantee(
+        session,
+        clients[GUARANTEE_CLIENT],
+        months=GUARANTEE_MONTHS,
+        terms=GUARANTEE_TERMS,
+        payout=GUARANTEE_PAYOUT,
+        starts_on=day - timedelta(days=GUARANTEE_DAYS_AGO),
+        event_id=recovered_event.id if recovered_event else None,
+    )
+    return business

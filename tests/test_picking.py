@@ -1,0 +1,274 @@
+"""Picking (DESIGN §3): the six tiers, their order, fairness and the rules around them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from followup import picking
+from followup.db import read_session, write_session
+from followup.guarantees import create_guarantee
+from followup.models import Business, Client, Letter, LetterStatus
+from tests.factories import MONDAY, ClientMaker, EventMaker, client_maker, event_maker, make_business
+
+
+@pytest.fixture
+def engine(any_engine: Engine) -> Engine:
+    """Every picking test runs on SQLite and on PostgreSQL."""
+    return any_engine
+
+
+def picks(engine: Engine, business: Business, day: date = MONDAY) -> list[picking.Candidate]:
+    with read_session(engine) as session:
+        fresh = session.get(Business, business.id)
+        assert fresh is not None
+        return picking.pick(session, fresh, day)
+
+
+def ranked(engine: Engine, business: Business, day: date = MONDAY) -> list[picking.Candidate]:
+    with read_session(engine) as session:
+        fresh = session.get(Business, business.id)
+        assert fresh is not None
+        return picking.explain(session, fresh, day)
+
+
+def add_letter(engine: Engine, client: Client, kind: str, day: date,
+               status: str = LetterStatus.sent, **fields: object) -> None:
+    with write_session(engine) as session:
+        session.add(Letter(
+            business_id=client.business_id, client_id=client.id, day=day, kind=kind,
+            locale="es-usted", subject="s", body_text="t", body_html="h",
+            message_id=f"<{client.id}.{kind}.{day}.{status}@test>", status=status, **fields,
+        ))
+
+
+def first(engine: Engine, business: Business, day: date = MONDAY) -> picking.Candidate:
+    chosen = picks(engine, business, day)
+    assert chosen, "nobody was picked"
+    return chosen[0]
+
+
+# --- each tier's trigger and letter --------------------------------------------------
+
+
+def test_complaint_without_apology_is_tier_1_apology(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    laura = make_client("Laura Sánchez")
+    make_event(laura, "complaint", 5, "La reparación llegó con tres días de retraso")
+    c = first(engine, business)
+    assert (c.client_id, c.tier, c.kind) == (laura.id, 1, "apology")
+    assert "18 de noviembre" in c.reason and "tres días de retraso" in c.reason
+
+
+def test_recovered_client_with_guarantee_gets_offer_then_checkins(
+    engine: Engine, business: Business, make_client: ClientMaker
+) -> None:
+    lucia = make_client("Lucía Fernández")
+    with write_session(engine) as session:
+        fresh = session.get(Client, lucia.id)
+        assert fresh is not None
+        g = create_guarantee(session, fresh, months=3, terms="reparación gratis",
+                             starts_on=MONDAY - timedelta(days=2))
+    c = first(engine, business)
+    assert (c.client_id, c.tier, c.kind, c.guarantee_id) == (lucia.id, 2, "guarantee_offer", g.id)
+    # Once the offer exists, the check-in is due 7 days after the start.
+    add_letter(engine, lucia, "guarantee_offer", MONDAY - timedelta(days=20),
+               guarantee_id=g.id)
+    assert [c.tier for c in ranked(engine, business)] == [6]  # no check-in due yet
+    checkin_day = MONDAY + timedelta(days=5)
+    c = first(engine, business, checkin_day)
+    assert (c.client_id, c.tier, c.kind) == (lucia.id, 2, "guarantee_checkin")
+
+
+def test_cooperation_is_tier_3(engine: Engine, business: Business, make_client: ClientMaker,
+                              make_event: EventMaker) -> None:
+    miguel = make_client("Miguel Ruiz")
+    make_event(miguel, "cooperation", 3, "Nos envió fotos del fallo de frenos")
+    c = first(engine, business)
+    assert (c.client_id, c.tier, c.kind) == (miguel.id, 3, "cooperation")
+
+
+def test_lost_client_is_tier_4_until_written_to(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    ramon = make_client("Ramón Domínguez")
+    make_event(ramon, "lost", 20, "Se pasó a otro taller")
+    c = first(engine, business)
+    assert (c.client_id, c.tier, c.kind) == (ramon.id, 4, "lost_client")
+    add_letter(engine, ramon, "lost_client", MONDAY - timedelta(days=15))
+    assert picks(engine, business) == []  # lost clients are not in the rotation either
+
+
+def test_recent_purchase_is_tier_5_thank_you(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    diego = make_client("Diego Gil")
+    make_event(diego, "purchase", 30, "Juego de ruedas", item="juego de ruedas")
+    c = first(engine, business)
+    assert (c.client_id, c.tier, c.kind, c.occasion) == (diego.id, 5, "thank_you", "purchase")
+
+
+def test_purchase_older_than_30_days_falls_to_the_rotation(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    diego = make_client("Diego Gil")
+    make_event(diego, "purchase", 31, "Juego de ruedas")
+    c = first(engine, business)
+    assert (c.client_id, c.tier, c.occasion) == (diego.id, 6, "appreciation")
+
+
+def test_rotation_prefers_never_contacted_then_longest_ago(
+    engine: Engine, business: Business, make_client: ClientMaker
+) -> None:
+    recent = make_client("Reciente", last_contacted_on=MONDAY - timedelta(days=40))
+    old = make_client("Antiguo", last_contacted_on=MONDAY - timedelta(days=300))
+    never = make_client("Nunca")
+    order = [c.client_id for c in picks(engine, business)]
+    assert order == [never.id, old.id, recent.id]
+    assert all(c.tier == 6 and c.kind == "thank_you" for c in picks(engine, business))
+
+
+# --- order, ties, quota --------------------------------------------------------------
+
+
+def test_tiers_fill_the_quota_in_order(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    buyer, lost, helper, unhappy = (make_client(n) for n in ("Buyer", "Lost", "Helper", "Unhappy"))
+    make_event(buyer, "purchase", 40 - 30)  # purchase 10 days ago
+    make_event(lost, "lost", 50)
+    make_event(helper, "cooperation", 2)
+    make_event(unhappy, "complaint", 1)
+    assert [(c.client_id, c.tier) for c in ranked(engine, business)] == [
+        (unhappy.id, 1), (helper.id, 3), (lost.id, 4), (buyer.id, 5),
+    ]
+    assert [c.client_id for c in picks(engine, business)] == [unhappy.id, helper.id, lost.id]
+
+
+def test_complaint_outranks_purchase_for_the_same_client(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    ana = make_client("Ana")
+    make_event(ana, "purchase", 3)
+    make_event(ana, "complaint", 1)
+    chosen = ranked(engine, business)
+    assert [(c.client_id, c.kind) for c in chosen] == [(ana.id, "apology")]
+
+
+def test_oldest_trigger_first_and_ties_by_client_id(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    a, b, c, d = (make_client(n) for n in "ABCD")
+    make_event(d, "purchase", 9)
+    make_event(b, "purchase", 4)
+    make_event(a, "purchase", 4)
+    make_event(c, "purchase", 2)
+    assert [x.client_id for x in ranked(engine, business)] == [d.id, a.id, b.id, c.id]
+    # Deterministic: asking again gives the same answer.
+    assert ranked(engine, business) == ranked(engine, business)
+
+
+def test_quota_of_3_from_a_base_of_1000_clients(engine: Engine, business: Business) -> None:
+    with write_session(engine) as session:
+        session.add_all(
+            Client(business_id=business.id, name=f"Cliente {i}", email=f"c{i}@example.es",
+                   last_contacted_on=MONDAY - timedelta(days=20 + i % 200))
+            for i in range(1000)
+        )
+    chosen = picks(engine, business)
+    assert len(chosen) == 3
+    assert len({c.client_id for c in chosen}) == 3
+    with read_session(engine) as session:
+        days = [session.get(Client, c.client_id).last_contacted_on for c in chosen]  # type: ignore[union-attr]
+    assert days == [MONDAY - timedelta(days=219)] * 3  # the longest-ago contacts
+
+
+# --- eligibility ---------------------------------------------------------------------
+
+
+def test_cooldown_blocks_all_tiers_but_the_apology(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    buyer, unhappy = make_client("Buyer"), make_client("Unhappy")
+    for client in (buyer, unhappy):
+        add_letter(engine, client, "thank_you", MONDAY - timedelta(days=10))
+    make_event(buyer, "purchase", 1)
+    make_event(unhappy, "complaint", 1)
+    assert [(c.client_id, c.tier) for c in ranked(engine, business)] == [(unhappy.id, 1)]
+    # After the 14 cooldown days the purchase is thanked.
+    later = MONDAY + timedelta(days=5)
+    assert buyer.id in [c.client_id for c in ranked(engine, business, later)]
+
+
+def test_a_letter_in_the_pipeline_blocks_even_the_apology(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    unhappy = make_client("Unhappy")
+    add_letter(engine, unhappy, "thank_you", MONDAY - timedelta(days=1), LetterStatus.uncertain)
+    make_event(unhappy, "complaint", 1)
+    assert ranked(engine, business) == []
+
+
+def test_do_not_contact_and_unreachable_clients_are_never_picked(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    gone = make_client("Gone", do_not_contact=True, do_not_contact_reason="unsubscribed")
+    nowhere = make_client("Nowhere", email=None, phone="")
+    phone_only = make_client("Phone only", email=None, phone="+34 600 000 000")
+    for client in (gone, nowhere, phone_only):
+        make_event(client, "complaint", 1)
+    assert [c.client_id for c in ranked(engine, business)] == [phone_only.id]
+
+
+def test_an_answered_trigger_is_not_picked_again(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    unhappy = make_client("Unhappy")
+    complaint = make_event(unhappy, "complaint", 3)
+    add_letter(engine, unhappy, "apology", MONDAY - timedelta(days=3), event_id=complaint.id)
+    assert [c.tier for c in ranked(engine, business)] == []  # and in cooldown for rotation
+
+
+def test_events_after_the_day_are_ignored(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    later = make_client("Later")
+    make_event(later, "complaint", on=MONDAY + timedelta(days=2))
+    assert [(c.client_id, c.tier) for c in ranked(engine, business)] == [(later.id, 6)]
+
+
+def test_clients_of_another_business_are_invisible(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    other = make_business(engine, name="Otro negocio")
+    stranger = client_maker(engine, other)("Stranger")
+    event_maker(engine)(stranger, "complaint", 1)
+    assert ranked(engine, business) == []
+    assert [c.client_id for c in ranked(engine, other)] == [stranger.id]
+
+
+# --- reasons in the business's language ------------------------------------------------
+
+
+def test_reasons_are_in_english_for_an_english_business(engine: Engine) -> None:
+    shop = make_business(engine, name="Lang Joinery", locale="en", timezone="Europe/London")
+    peter = client_maker(engine, shop)("Peter Lang")
+    event_maker(engine)(peter, "purchase", 4, "Oak table", item="oak table")
+    (c,) = ranked(engine, shop)
+    assert c.reason == "bought on 19 November: “Oak table”; not yet thanked"
+
+
+@pytest.mark.parametrize("quota", [1, 3, 5])
+def test_business_quota_is_respected(engine: Engine, quota: int, make_client: ClientMaker,
+                                     business: Business) -> None:
+    for i in range(8):
+        make_client(f"C{i}")
+    with write_session(engine) as session:
+        fresh = session.get(Business, business.id)
+        assert fresh is not None
+        fresh.daily_quota = quota
+        session.add(fresh)
+    assert len(picks(engine, business)) == quota
