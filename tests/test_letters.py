@@ -1,0 +1,645 @@
+"""The letters: every kind in every language renders as a personal note (LETTERS.md).
+
+Real rendering of the shipped templates, no mocks. Word counts are of the whole text
+part, greeting and signature included: that is what the client scrolls through.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from followup import letters
+from followup.letters import (
+    KINDS,
+    TEMPLATE_DIR,
+    TEMPLATE_LOCALES,
+    Draft,
+    TemplateError,
+    check_defaults,
+    check_override,
+    default_source,
+    render,
+    sample_contexts,
+    template_locale,
+    word_count,
+)
+
+CASES = [
+    pytest.param(kind, tlocale, context, id=f"{tlocale}-{kind}-{context['occasion']}-{n}")
+    for kind in KINDS
+    for tlocale in TEMPLATE_LOCALES
+    for n, context in enumerate(sample_contexts(kind, tlocale))
+]
+SPANISH_CASES = [case for case in CASES if case.values[1] != "en"]
+
+GREETING = {"en": "Dear {},", "es-usted": "Buenos días, {}:", "es-tu": "Hola, {}:"}
+
+FORBIDDEN = {
+    "es": [
+        "sin embargo", "pero", "no obstante", "lamentablemente", "desafortunadamente",
+        "si le hemos causado", "si te hemos causado", "si le ha causado", "molestias",
+        "sentimos que se sienta", "sentimos que te sientas", "según nuestra política",
+        "nuestra política", "sujeto a", "sujeta a", "estimado cliente", "querido cliente",
+        "apreciado cliente", "descuento", "proveedor", "mensajería", "el sistema",
+    ],
+    "en": [
+        "however", "but", "unfortunately", "inconvenience", "valued customer",
+        "dear customer", "as per our policy", "our policy", "beyond our control",
+        "subject to", "if you were", "sorry you feel", "discount", "supplier", "courier",
+        "the system",
+    ],
+}  # fmt: skip
+# Forms that give away a mixed usted/tú letter (LETTERS.md), as whole words.
+NOT_USTED = r"\b(te|tu|tus|ti|contigo|escríbeme|llámame|responde|dime|tienes|necesitas)\b"
+NOT_TU = r"\b(le|su|sus|usted|escríbame|llámeme|responda|dígame|tiene|necesita)\b"
+# Adjectives that assume the gender of the owner or the client: the data never says.
+GENDERED = (
+    r"\b(estimad[oa]|querid[oa]|encantad[oa]|agradecid[oa]|content[oa]|bienvenid[oa]"
+    r"|satisfech[oa])\b"
+)
+
+
+def language(tlocale: str) -> str:
+    return "en" if tlocale == "en" else "es"
+
+
+def body_after_greeting(text: str) -> str:
+    return text.split("\n\n", 1)[1]
+
+
+def first_sentences(text: str, count: int = 2) -> str:
+    sentences = re.split(r"(?<=[.?!])\s+", body_after_greeting(text))
+    return " ".join(sentences[:count])
+
+
+def business(**changes: Any) -> SimpleNamespace:
+    fields = {
+        "name": "Taller Bicis Ruiz",
+        "owner_name": "Marta Ruiz",
+        "owner_title": "propietaria",
+        "owner_phone": "600 123 456",
+        "sender_email": "marta@tallerbicisruiz.es",
+        "reply_to": "",
+        "signature": "",
+    }
+    return SimpleNamespace(**{**fields, **changes})
+
+
+def client(**changes: Any) -> SimpleNamespace:
+    fields = {"name": "Laura Sánchez Romero", "company": "", "email": "l@example.es", "phone": ""}
+    return SimpleNamespace(**{**fields, **changes})
+
+
+def event(**changes: Any) -> SimpleNamespace:
+    fields = {
+        "kind": "complaint",
+        "day": date(2026, 11, 18),
+        "summary": "La reparación se entregó con tres días de retraso",
+        "item": None,
+        "amount": None,
+        "compensation": None,
+    }
+    return SimpleNamespace(**{**fields, **changes})
+
+
+def context(occasion: str, **changes: Any) -> dict[str, Any]:
+    values = {
+        "client": client(),
+        "business": business(),
+        "event": event(),
+        "guarantee": None,
+        "day": date(2026, 11, 20),
+        "occasion": occasion,
+    }
+    return {**values, **changes}
+
+
+def edited(subject: str, body: str) -> str:
+    """An owner's edited template."""
+    return (
+        f"{{% block subject %}}{subject}{{% endblock %}}\n"
+        f"{{% block body %}}\n{body}{{% endblock %}}"
+    )
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+# --- every letter --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "tlocale", "ctx"), CASES)
+def test_every_letter_renders_without_template_leftovers(
+    kind: str, tlocale: str, ctx: dict[str, Any]
+) -> None:
+    draft = render(kind, tlocale, ctx)
+    everything = f"{draft.subject}\n{draft.text}"
+    for leftover in ("{{", "}}", "{%", "%}", "{#"):
+        assert leftover not in everything
+    assert not re.search(r"\b(None|none|undefined|null)\b", everything)
+    assert not re.search(r"[ \t]$", draft.text, re.MULTILINE)
+    assert "\n\n\n" not in draft.text
+    assert letters.lint_draft(draft) == []
+
+
+@pytest.mark.parametrize(("kind", "tlocale", "ctx"), CASES)
+def test_every_letter_fits_a_phone_screen(kind: str, tlocale: str, ctx: dict[str, Any]) -> None:
+    count = word_count(render(kind, tlocale, ctx).text)
+    assert 60 <= count <= 180, count
+
+
+@pytest.mark.parametrize(("kind", "tlocale", "ctx"), CASES)
+def test_greeting_uses_the_first_name(kind: str, tlocale: str, ctx: dict[str, Any]) -> None:
+    draft = render(kind, tlocale, ctx)
+    expected = GREETING[tlocale].format(ctx["client"].name.split()[0])
+    assert draft.text.split("\n", 1)[0] == expected
+
+
+@pytest.mark.parametrize(("kind", "tlocale", "ctx"), CASES)
+def test_the_specific_fact_comes_in_the_first_two_sentences(
+    kind: str, tlocale: str, ctx: dict[str, Any]
+) -> None:
+    draft = render(kind, tlocale, ctx)
+    opening = first_sentences(draft.text)
+    the_event, guarantee = ctx["event"], ctx["guarantee"]
+    if kind == "guarantee_offer":
+        fact = letters.clause(guarantee.terms)
+    elif kind == "guarantee_checkin":
+        fact = the_event.item if the_event else letters.daymonth(guarantee.starts_on, tlocale)
+    elif ctx["occasion"] == "guarantee_end":
+        fact = letters.longdate(guarantee.ends_on, tlocale)
+    elif ctx["occasion"] == "appreciation":
+        fact = ctx["business"].name  # nothing happened: who is thanking, and for what
+    elif the_event is None:  # a client marked lost with no event recorded: that they left
+        fact = "stop working with us" if tlocale == "en" else "dejar de trabajar con nosotros"
+    else:
+        fact = the_event.item or letters.clause(the_event.summary)
+    assert fact in opening, opening
+
+
+@pytest.mark.parametrize(("kind", "tlocale", "ctx"), CASES)
+def test_no_forbidden_phrase(kind: str, tlocale: str, ctx: dict[str, Any]) -> None:
+    draft = render(kind, tlocale, ctx)
+    everything = f"{draft.subject}\n{draft.text}".lower()
+    for phrase in FORBIDDEN[language(tlocale)]:
+        assert not re.search(rf"\b{re.escape(phrase)}\b", everything), phrase
+    assert "!" not in draft.subject
+    assert draft.subject != draft.subject.upper()
+
+
+@pytest.mark.parametrize(("kind", "tlocale", "ctx"), SPANISH_CASES)
+def test_spanish_keeps_one_form_of_address_and_no_gender(
+    kind: str, tlocale: str, ctx: dict[str, Any]
+) -> None:
+    draft = render(kind, tlocale, ctx)
+    everything = f"{draft.subject}\n{draft.text}".lower()
+    wrong = NOT_USTED if tlocale == "es-usted" else NOT_TU
+    assert re.findall(wrong, everything) == []
+    assert re.findall(GENDERED, everything) == []
+
+
+@pytest.mark.parametrize(("kind", "tlocale", "ctx"), CASES)
+def test_signed_by_the_owner_with_a_way_to_reply(
+    kind: str, tlocale: str, ctx: dict[str, Any]
+) -> None:
+    draft = render(kind, tlocale, ctx)
+    owner = ctx["business"]
+    assert owner.owner_name in draft.text
+    assert owner.name in draft.text.rsplit(owner.owner_name, 1)[1]
+    reply = {"en": "reply to this email", "es-usted": "a este correo", "es-tu": "a este correo"}
+    assert reply[tlocale] in draft.text
+    if owner.owner_phone:
+        assert draft.text.count(owner.owner_phone) == 2  # in the letter and the signature
+
+
+# --- each kind -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tlocale", TEMPLATE_LOCALES)
+def test_apology_is_unconditional_and_gives_the_decided_compensation(tlocale: str) -> None:
+    with_compensation, without = sample_contexts("apology", tlocale)
+    sorry = {"en": "I'm sorry.", "es-usted": "Le pido disculpas.", "es-tu": "Te pido disculpas."}
+    draft = render("apology", tlocale, with_compensation)
+    assert sorry[tlocale] in first_sentences(draft.text, 3)
+    assert letters.clause(with_compensation["event"].compensation) in draft.text
+    assert not re.search(r"\b(si|if)\b", draft.text.lower())
+
+    plain = render("apology", tlocale, without)
+    assert sorry[tlocale] in plain.text
+    remedy = {"en": "tell me what would help", "es-usted": "dígame qué", "es-tu": "dime qué"}
+    assert remedy[tlocale] in plain.text
+    assert "compensa" not in plain.text.lower()
+
+
+def test_apology_written_in_the_clients_words() -> None:
+    draft = render("apology", "es-usted", context("apology"))
+    assert draft.subject == "Le pido disculpas: la reparación se entregó con tres días de retraso"
+    assert "el 18 de noviembre: la reparación se entregó con tres días de retraso." in draft.text
+
+
+@pytest.mark.parametrize(
+    ("tlocale", "end"),
+    [("es-usted", "15 de diciembre de 2026"), ("es-tu", "15 de diciembre de 2026"),
+     ("en", "15 December 2026")],
+)  # fmt: skip
+def test_guarantee_offer_states_terms_payout_and_end_date(tlocale: str, end: str) -> None:
+    full, bare = sample_contexts("guarantee_offer", tlocale)
+    draft = render("guarantee_offer", tlocale, full)
+    guarantee = full["guarantee"]
+    assert letters.clause(guarantee.terms) in draft.text
+    assert letters.clause(guarantee.payout) in draft.text
+    assert end in draft.text
+    assert end in draft.subject
+    without_payout = render("guarantee_offer", tlocale, bare)
+    assert end in without_payout.text
+    assert {"en": "comes back", "es-usted": "se repite", "es-tu": "se repite"}[
+        tlocale
+    ] not in without_payout.text
+
+
+def test_guarantee_checkin_asks_about_the_thing_and_reminds_the_date() -> None:
+    draft = render(
+        "guarantee_checkin", "es-usted", sample_contexts("guarantee_checkin", "es-usted")[0]
+    )
+    assert draft.subject == "¿Qué tal va todo con su horquilla?"
+    assert "qué tal va todo con su horquilla desde el 10 de noviembre" in draft.text
+    assert "sigue vigente hasta el 15 de diciembre de 2026" in draft.text
+
+
+@pytest.mark.parametrize(
+    ("day", "phrase"),
+    [(date(2026, 12, 10), "El 15 de diciembre de 2026 termina"),
+     (date(2026, 12, 15), "Hoy termina"),
+     (date(2026, 12, 16), "El 15 de diciembre de 2026 terminó")],
+)  # fmt: skip
+def test_guarantee_end_thanks_for_the_second_chance(day: date, phrase: str) -> None:
+    ctx = sample_contexts("thank_you", "es-usted")[4]
+    assert ctx["occasion"] == "guarantee_end"
+    draft = render("thank_you", "es-usted", {**ctx, "day": day})
+    assert draft.text.split("\n\n")[1].startswith(phrase)
+    assert "segunda oportunidad" in draft.text
+    assert "puerta" in draft.text
+
+
+def test_thank_you_names_the_purchase_and_never_sells() -> None:
+    purchase = event(kind="purchase", summary="Pedido de casco y luces", item="casco y luces")
+    draft = render("thank_you", "es-tu", context("purchase", event=purchase))
+    assert draft.subject == "Gracias por tu compra: casco y luces"
+    assert "tu compra del 18 de noviembre: casco y luces." in draft.text
+    assert not re.search(r"descuento|oferta|promoción|novedades", draft.text.lower())
+
+
+def test_thank_you_without_item_uses_the_summary_and_the_date() -> None:
+    purchase = event(kind="purchase", summary="Pedido de juego de ruedas.", item=None)
+    draft = render("thank_you", "es-usted", context("purchase", event=purchase))
+    assert draft.subject == "Gracias por su compra del 18 de noviembre"
+    assert "su compra del 18 de noviembre: pedido de juego de ruedas." in draft.text
+
+
+def test_no_phone_means_reply_to_this_email() -> None:
+    draft = render("lost_client", "en", context("lost_client", business=business(owner_phone="")))
+    assert "if you ever need us, reply to this email." in draft.text
+    assert "call me" not in draft.text
+    assert "Phone" not in draft.text
+
+
+def test_signature_carries_title_and_free_text() -> None:
+    owner = business(signature="Calle del Pilar 14\r\nwww.tallerbicisruiz.es")
+    draft = render("cooperation", "es-usted", context("cooperation", business=owner))
+    assert draft.text.endswith(
+        "Marta Ruiz\nPropietaria, Taller Bicis Ruiz\nTel. 600 123 456\n\n"
+        "Calle del Pilar 14\nwww.tallerbicisruiz.es"
+    )
+
+
+# --- names, escaping, the HTML part ----------------------------------------------------
+
+
+def test_html_escapes_everything_from_the_client() -> None:
+    ctx = context(
+        "appreciation",
+        client=client(name="Grace <b>Hopper</b>", company="Navy & Co <b>bold</b>"),
+        event=None,
+    )
+    draft = render("thank_you", "en", ctx)
+    assert "Navy & Co <b>bold</b>" in draft.text  # text/plain is not escaped
+    assert "Navy &amp; Co &lt;b&gt;bold&lt;/b&gt;" in draft.html
+    assert "<b>" not in draft.html
+
+    apology = context("apology", event=event(summary="Cobro de <script>x</script> & más"))
+    assert "&lt;script&gt;" in render("apology", "es-usted", apology).html
+    assert "<script>" not in render("apology", "es-usted", apology).html
+
+
+@pytest.mark.parametrize(("kind", "tlocale", "ctx"), CASES)
+def test_html_has_the_same_words_as_the_text(kind: str, tlocale: str, ctx: dict[str, Any]) -> None:
+    draft = render(kind, tlocale, ctx)
+    body = draft.html.split("<body", 1)[1]
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", body.split(">", 1)[1]))
+    assert words(shown) == words(draft.text)
+
+
+def test_html_layout_is_one_simple_column() -> None:
+    draft = render("apology", "es-tu", sample_contexts("apology", "es-tu")[0])
+    assert draft.html.startswith("<!DOCTYPE html>")
+    assert '<html lang="es">' in draft.html
+    assert 'name="viewport"' in draft.html
+    assert "font-size:17px" in draft.html
+    assert draft.html.count("<p ") == len(draft.text.split("\n\n"))
+    assert "Marta Ruiz<br>" in draft.html  # signature lines stay lines
+    assert not re.search(r"<img|<script|<table|https?://[^\"]*track", draft.html)
+    # A link is spelled out: the text of the link is the address itself.
+    assert ">www.tallerbicisruiz.es</a>" in draft.html
+    assert '<html lang="en">' in render("apology", "en", sample_contexts("apology", "en")[0]).html
+
+
+@pytest.mark.parametrize(
+    ("name", "greeting"),
+    [("Anne O'Neil", "Dear Anne,"),
+     ("  Íñigo Martínez de la Fuente Echeverría-Zubizarreta ", "Dear Íñigo,"),
+     ("Mª Ángeles Núñez", "Dear Mª,")],
+)  # fmt: skip
+def test_awkward_names_render(name: str, greeting: str) -> None:
+    ctx = context("appreciation", client=client(name=name), event=None)
+    draft = render("thank_you", "en", ctx)
+    assert draft.text.startswith(greeting)
+    assert greeting[:-1].replace("'", "&#39;") in draft.html
+    assert 60 <= word_count(draft.text) <= 180
+
+
+def test_subject_is_one_line_even_when_the_summary_is_not() -> None:
+    summary = "Retraso\r\nde tres días\n\ten la entrega\x00\rBcc: x@example.com"
+    draft = render("apology", "es-usted", context("apology", event=event(summary=summary)))
+    assert "\n" not in draft.subject
+    assert "\r" not in draft.subject
+    assert "\x00" not in draft.subject
+    assert draft.subject == (
+        "Le pido disculpas: retraso de tres días en la entrega Bcc: x@example.com"
+    )
+    # One line in the letter too, and no control character anywhere.
+    assert "retraso de tres días en la entrega Bcc: x@example.com." in draft.text
+    assert "\x00" not in draft.text
+
+
+def test_a_very_long_summary_makes_a_short_subject() -> None:
+    ctx = context("apology", event=event(summary="Retraso " + "muy " * 150 + "largo"))
+    subject = render("apology", "es-usted", ctx).subject
+    assert len(subject) <= letters.MAX_SUBJECT_CHARS
+    assert subject.endswith("…")
+
+
+def test_database_rows_render_and_only_the_contract_is_visible() -> None:
+    from followup.models import Business, Client, Event, Guarantee
+
+    owner = Business(
+        name="Taller Bicis Ruiz",
+        owner_name="Marta Ruiz",
+        sender_email="marta@tallerbicisruiz.es",
+        imap_url="imaps://marta:secret@mail.example.es/INBOX",
+    )
+    person = Client(business_id=1, name="Laura Sánchez Romero", email="l@example.es")
+    incident = Event(
+        business_id=1, client_id=1, kind="recovered", day=date(2026, 11, 10), summary="Volvió"
+    )
+    guarantee = Guarantee(
+        business_id=1,
+        client_id=1,
+        terms="si la horquilla vuelve a fallar, la reparamos sin coste",
+        starts_on=date(2026, 11, 10),
+        ends_on=date(2026, 12, 15),
+    )
+    ctx = {
+        "client": person,
+        "business": owner,
+        "event": incident,
+        "guarantee": guarantee,
+        "day": date(2026, 11, 20),
+        "occasion": "guarantee_offer",
+    }
+    draft = render("guarantee_offer", "es-usted", ctx)
+    assert "Buenos días, Laura:" in draft.text
+    leak = default_source("guarantee_offer", "es-usted").replace(
+        "Buenos días,", "{{ business.imap_url }}"
+    )
+    problems = check_override("guarantee_offer", "es-usted", leak, ctx)
+    assert len(problems) == 1
+    assert "business has no 'imap_url'" in problems[0]
+
+
+# --- errors --------------------------------------------------------------------------
+
+
+def test_an_undefined_variable_is_a_template_error_naming_it() -> None:
+    source = edited("Hola", "{{ client.nickname }}\n")
+    with pytest.raises(TemplateError, match=r"line 3.*client has no 'nickname'"):
+        render("apology", "es-tu", context("apology"), source=source)
+    with pytest.raises(TemplateError, match="'weather' is undefined"):
+        render(
+            "apology",
+            "es-tu",
+            context("apology"),
+            source=source.replace("client.nickname", "weather"),
+        )
+
+
+def test_missing_data_fails_loudly() -> None:
+    with pytest.raises(TemplateError, match="phone"):
+        render(
+            "apology",
+            "en",
+            context("apology", client=SimpleNamespace(name="A", company="", email="")),
+        )
+    with pytest.raises(TemplateError, match="needs its event"):
+        render("apology", "en", context("apology", event=None))
+    with pytest.raises(TemplateError, match="needs the guarantee"):
+        render("guarantee_checkin", "en", context("guarantee_checkin"))
+    with pytest.raises(TemplateError, match="occasion"):
+        render("thank_you", "en", context("birthday"))
+    with pytest.raises(ValueError, match="unknown letter kind"):
+        render("newsletter", "en", context("newsletter"))
+    with pytest.raises(ValueError, match="unknown template locale"):
+        render("apology", "fr", context("apology"))
+
+
+# --- edited templates ------------------------------------------------------------------
+
+
+def test_check_override_accepts_a_good_edit() -> None:
+    sample = sample_contexts("apology", "es-usted")[0]
+    edited = default_source("apology", "es-usted").replace(
+        "Un saludo cordial.", "Gracias por su paciencia conmigo.\n\nUn saludo cordial."
+    )
+    assert check_override("apology", "es-usted", edited, sample) == []
+    draft = render("apology", "es-usted", sample, source=edited)
+    assert "Gracias por su paciencia conmigo." in draft.text
+    assert isinstance(draft, Draft)
+
+
+def test_check_override_reports_a_syntax_error_with_its_line() -> None:
+    source = edited("Hola", "Hola\n{% if event %}\n")
+    [problem] = check_override("apology", "es-tu", source, context("apology"))
+    assert problem.startswith("line 5:")
+
+
+def test_check_override_reports_unknown_variables() -> None:
+    source = edited("{{ secret_key }}", "{{ settings }}")
+    problems = check_override("apology", "es-tu", source, context("apology"))
+    assert [p.split(":")[0] for p in problems] == [
+        "unknown variable 'secret_key'",
+        "unknown variable 'settings'",
+    ]
+
+
+@pytest.mark.parametrize(
+    "escape",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ client.__class__.__init__.__globals__ }}",
+        "{{ ''.format.__self__ }}",
+        "{% set x = day.replace(year=1) %}{{ x.__class__ }}",
+        "{{ 'a' * 100000000 }}",
+    ],
+)
+def test_check_override_refuses_sandbox_escapes(escape: str) -> None:
+    source = edited("Hola", escape)
+    [problem] = check_override("apology", "en", source, context("apology"))
+    assert problem.startswith("the test letter failed")
+    assert re.search(r"not allowed|has no attribute '__self__'", problem)
+
+
+def test_check_override_wants_both_blocks() -> None:
+    problems = check_override(
+        "apology", "en", "{% block subject %}Hi{% endblock %}\nDear", context("apology")
+    )
+    assert problems == ["the template has no {% block body %}"]
+
+
+def test_check_override_refuses_a_huge_template() -> None:
+    source = edited("Hi", "x" * 20_000)
+    [problem] = check_override("apology", "en", source, context("apology"))
+    assert "limit is 20,000" in problem
+
+
+def test_check_override_refuses_other_includes_and_missing_values() -> None:
+    source = edited("Hi", "{% include 'layout.html.j2' %}")
+    assert "only a signature" in check_override("apology", "en", source, context("apology"))[0]
+    source = edited("Hi", "Dear {{ client.name }},\n\n{{ event.item }}")
+    [problem] = check_override("apology", "en", source, context("apology"))
+    assert problem.endswith("(line 5): a value is empty (None) here; guard it with {% if … %}")
+
+
+def test_check_override_tries_the_edit_on_a_client_with_less_data() -> None:
+    # Fine with the owner's sample (a compensation was decided), not without one.
+    source = edited("Sorry", "Dear Anne,\n\n{{ event.compensation|clause }}.")
+    sample = context("apology", event=event(compensation="we refund the delivery"))
+    [problem] = check_override("apology", "en", source, sample)
+    assert "a value is empty (None)" in problem
+    guarded = source.replace("{{", "{% if event.compensation %}{{").replace(".{%", ".{% endif %}{%")
+    assert check_override("apology", "en", guarded, sample) == []
+
+
+def test_every_default_template_passes_the_owner_checks() -> None:
+    for kind in KINDS:
+        for tlocale in TEMPLATE_LOCALES:
+            for ctx in sample_contexts(kind, tlocale):
+                assert check_override(kind, tlocale, default_source(kind, tlocale), ctx) == []
+
+
+def test_check_defaults_is_clean_and_reports_bad_samples() -> None:
+    assert check_defaults() == []
+    bad = context("apology", event=None)
+    problems = check_defaults([bad])
+    assert len(problems) == len(TEMPLATE_LOCALES)
+    assert all("needs its event" in p for p in problems)
+
+
+# --- locale, filters, where the templates are ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "form", "expected"),
+    [("es", "usted", "es-usted"), ("es", "tu", "es-tu"), ("es", None, "es-usted"),
+     ("es-ES", "tú", "es-tu"), ("en", "tu", "en"), ("en_GB", None, "en")],
+)  # fmt: skip
+def test_template_locale(locale: str, form: str | None, expected: str) -> None:
+    assert template_locale(locale, form) == expected
+
+
+def test_template_locale_refuses_an_unknown_language() -> None:
+    with pytest.raises(ValueError, match="'fr'"):
+        template_locale("fr", None)
+
+
+def test_filters() -> None:
+    assert letters.longdate(date(2026, 12, 15), "es-usted") == "15 de diciembre de 2026"
+    assert letters.longdate(date(2026, 12, 15), "en") == "15 December 2026"
+    assert letters.daymonth(date(2026, 3, 1), "es-tu") == "1 de marzo"
+    assert letters.money("45.90", "es-usted") == "45,90 €"
+    assert letters.money("20", "es-tu") == "20 €"
+    assert letters.money("20.00", "es-tu") == "20 €"
+    assert letters.money("45,9", "es-tu") == "45,90 €"
+    assert letters.money("1234.5", "es-tu") == "1234,50 €"
+    assert letters.money("12345", "es-tu") == "12.345 €"
+    assert letters.money("45.90", "en") == "€45.90"
+    assert letters.money("1234", "en") == "€1,234"
+    assert letters.money("about forty", "en") == "about forty"
+    assert letters.first_name("  Laura Sánchez ") == "Laura"
+    assert letters.clause("La reparación llegó tarde.") == "la reparación llegó tarde"
+    assert letters.clause("IVA mal calculado") == "IVA mal calculado"
+    assert letters.clause("Bar El Rincón pidió dos mesas") == "Bar El Rincón pidió dos mesas"
+    assert letters.clause("I was charged twice") == "I was charged twice"
+
+
+def test_templates_are_in_the_template_dir() -> None:
+    assert TEMPLATE_DIR.is_dir()
+    for tlocale in TEMPLATE_LOCALES:
+        kinds = sorted(
+            p.stem for p in (TEMPLATE_DIR / tlocale).glob("*.j2") if not p.stem.startswith("_")
+        )
+        assert kinds == sorted(KINDS)
+        assert (TEMPLATE_DIR / tlocale / "_signature.j2").is_file()
+    assert (TEMPLATE_DIR / "layout.html.j2").is_file()
+
+
+def _load_letters_from(package: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    name = f"letters_copy_{package.parent.name.replace('-', '_')}"
+    spec = importlib.util.spec_from_file_location(name, package / "letters.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_an_installed_package_finds_its_own_templates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A wheel carries letter_templates inside the package (pyproject force-include).
+    installed = tmp_path / "site-packages" / "followup"
+    installed.mkdir(parents=True)
+    shutil.copy(Path(letters.__file__), installed / "letters.py")
+    shutil.copytree(TEMPLATE_DIR, installed / "letter_templates")
+    module = _load_letters_from(installed, monkeypatch)
+    found = module.TEMPLATE_DIR
+    assert found == installed / "letter_templates"
+    assert module.check_defaults() == []
+
+    # A checkout has them next to the package.
+    checkout = tmp_path / "checkout" / "followup"
+    checkout.mkdir(parents=True)
+    shutil.copy(Path(letters.__file__), checkout / "letters.py")
+    shutil.copytree(TEMPLATE_DIR, checkout.parent / "letter_templates")
+    found = _load_letters_from(checkout, monkeypatch).TEMPLATE_DIR
+    assert found == checkout.parent / "letter_templates"
