@@ -15,16 +15,11 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import col, func, select
 
-from followup.clients import (
-    CsvFormatError,
-    ImportReport,
-    export_clients,
-    import_clients,
-    import_events,
-    parse_csv,
-)
+from followup.clients import export_clients, import_clients, parse_csv
 from followup.config import get_settings
+from followup.csvfiles import CsvFormatError, ImportReport
 from followup.db import make_engine, migrate, read_session, write_session
+from followup.event_import import import_events
 from followup.models import Business, Client, ClientStatus, Event
 
 DATA = Path(__file__).parent / "data"

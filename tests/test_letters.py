@@ -18,20 +18,18 @@ from typing import Any
 
 import pytest
 
-from followup import letters
+from followup import letter_checks, letters
+from followup.letter_checks import check_defaults, check_override, lint_draft, word_count
+from followup.letter_samples import sample_contexts
 from followup.letters import (
     KINDS,
     TEMPLATE_DIR,
     TEMPLATE_LOCALES,
     Draft,
     TemplateError,
-    check_defaults,
-    check_override,
     default_source,
     render,
-    sample_contexts,
     template_locale,
-    word_count,
 )
 
 CASES = [
@@ -150,7 +148,7 @@ def test_every_letter_renders_without_template_leftovers(
     assert not re.search(r"\b(None|none|undefined|null)\b", everything)
     assert not re.search(r"[ \t]$", draft.text, re.MULTILINE)
     assert "\n\n\n" not in draft.text
-    assert letters.lint_draft(draft) == []
+    assert lint_draft(draft) == []
 
 
 @pytest.mark.parametrize(("kind", "tlocale", "ctx"), CASES)
@@ -623,6 +621,19 @@ def _load_letters_from(package: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     return module
 
 
+def _load_checks_for(copy: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """letter_checks as it runs against a copy of letters.py, its templates and all."""
+    monkeypatch.setitem(sys.modules, "followup.letters", copy)
+    name = f"{copy.__name__}_checks"
+    spec = importlib.util.spec_from_file_location(name, letter_checks.__file__)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_an_installed_package_finds_its_own_templates(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -634,7 +645,7 @@ def test_an_installed_package_finds_its_own_templates(
     module = _load_letters_from(installed, monkeypatch)
     found = module.TEMPLATE_DIR
     assert found == installed / "letter_templates"
-    assert module.check_defaults() == []
+    assert _load_checks_for(module, monkeypatch).check_defaults() == []
 
     # A checkout has them next to the package.
     checkout = tmp_path / "checkout" / "followup"

@@ -73,7 +73,8 @@ def clients() -> None:
 @handled
 def clients_import(state: State, file: str, dry_run: bool) -> None:
     """Import clients from a CSV file (re-importing updates, never duplicates)."""
-    from followup.clients import CsvFormatError, import_clients
+    from followup.clients import import_clients
+    from followup.csvfiles import CsvFormatError
 
     data = _read_file(file)
     with write_session(state.engine) as session:
@@ -168,7 +169,8 @@ def events_add(state: State, client_ref: str, kind: str, summary: str, day_text:
 @handled
 def events_import(state: State, file: str) -> None:
     """Import events from a CSV file (client, kind, date, summary, …)."""
-    from followup.clients import CsvFormatError, import_events
+    from followup.csvfiles import CsvFormatError
+    from followup.event_import import import_events
 
     data = _read_file(file)
     with write_session(state.engine) as session:
@@ -345,7 +347,7 @@ def templates() -> None:
 @handled
 def templates_check() -> None:
     """Render every template in every language against sample clients."""
-    from followup.letters import check_defaults
+    from followup.letter_checks import check_defaults
 
     problems = check_defaults()
     for problem in problems:

@@ -1,0 +1,125 @@
+"""Letter checks: an owner's edited template when saved, every default template, a draft.
+
+``check_override`` lists what is wrong with an owner's edit before it is stored (syntax,
+unknown variables, includes, missing blocks, a test letter that fails); ``check_defaults``
+renders the shipped templates against the sample contexts and holds each letter to its
+length, with no template code and no "None" left in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes
+
+from followup.letter_samples import sample_contexts
+from followup.letters import (
+    CONTEXT_VARIABLES,
+    KINDS,
+    MAX_OVERRIDE_CHARS,
+    MAX_WORDS,
+    MIN_WORDS,
+    TEMPLATE_LOCALES,
+    THANK_YOU_OCCASIONS,
+    Draft,
+    TemplateError,
+    check_names,
+    render,
+    sandbox_env,
+)
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them: tokens with a letter or a digit."""
+    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
+
+
+def lint_draft(draft: Draft) -> list[str]:
+    """What would give a rendered letter away as a template."""
+    problems = []
+    if not draft.subject:
+        problems.append("the subject is empty")
+    if not draft.text:
+        problems.append("the letter is empty")
+    for leftover in ("{{", "}}", "{%", "%}"):
+        if leftover in draft.subject or leftover in draft.text:
+            problems.append(f"the letter shows template code {leftover!r}")
+    return problems
+
+
+def check_override(kind: str, tlocale: str, source: str, sample: Mapping[str, Any]) -> list[str]:
+    """Problems with an owner's edited template, in words; an empty list means it is fine."""
+    check_names(kind, tlocale)
+    if len(source) > MAX_OVERRIDE_CHARS:
+        return [f"the template has {len(source):,} characters; the limit is {MAX_OVERRIDE_CHARS:,}"]
+    try:
+        tree = sandbox_env(tlocale).parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        return [f"line {exc.lineno}: {exc.message}"]
+    problems = [
+        f"unknown variable {name!r}: a letter can use {', '.join(CONTEXT_VARIABLES)}"
+        for name in sorted(meta.find_undeclared_variables(tree) - set(CONTEXT_VARIABLES))
+    ]
+    for included in meta.find_referenced_templates(tree):
+        if included is None or not included.endswith("/_signature.j2"):
+            problems.append(f"an edited letter can include only a signature, not {included!r}")
+    blocks = {block.name for block in tree.find_all(nodes.Block)}
+    problems += [
+        f"the template has no {{% block {block} %}}"
+        for block in ("subject", "body")
+        if block not in blocks
+    ]
+    if problems:
+        return problems
+    # The owner's sample, then ours: the bare ones have no phone, company, item or
+    # compensation, which is where an edit forgets an {% if %}.
+    for context in (sample, *sample_contexts(kind, tlocale)):
+        try:
+            draft = render(kind, tlocale, context, source=source)
+        except TemplateError as exc:
+            message = f"the test letter failed: {exc}"
+        else:
+            message = "; ".join(lint_draft(draft))
+        if message and message not in problems:
+            problems.append(message)
+    return problems
+
+
+def check_defaults(samples: Iterable[Mapping[str, Any]] | None = None) -> list[str]:
+    """Render every default template against sample contexts; the problems found.
+
+    Without ``samples``, each kind and tlocale uses ``sample_contexts``. A given sample
+    is rendered in every tlocale for the kind its ``occasion`` names.
+    """
+    cases: list[tuple[str, str, Mapping[str, Any]]] = []
+    if samples is None:
+        cases = [
+            (kind, tlocale, context)
+            for kind in KINDS
+            for tlocale in TEMPLATE_LOCALES
+            for context in sample_contexts(kind, tlocale)
+        ]
+    else:
+        for context in samples:
+            occasion = context.get("occasion")
+            kind = "thank_you" if occasion in THANK_YOU_OCCASIONS else str(occasion)
+            cases += [(kind, tlocale, context) for tlocale in TEMPLATE_LOCALES]
+    problems = []
+    for kind, tlocale, context in cases:
+        client = getattr(context.get("client"), "name", "?")
+        label = f"{tlocale}/{kind}.j2 ({context.get('occasion', kind)}, {client})"
+        try:
+            draft = render(kind, tlocale, context)
+        except (TemplateError, ValueError) as exc:
+            problems.append(f"{label}: {exc}")
+            continue
+        words = word_count(draft.text)
+        if not MIN_WORDS <= words <= MAX_WORDS:
+            problems.append(f"{label}: {words} words; a letter has {MIN_WORDS}–{MAX_WORDS}")
+        problems += [f"{label}: {problem}" for problem in lint_draft(draft)]
+        if re.search(r"\b(None|undefined)\b", f"{draft.subject}\n{draft.text}"):
+            problems.append(f"{label}: the letter shows 'None' or 'undefined'")
+    return problems

@@ -1,0 +1,159 @@
+"""Sample letter contexts: a bicycle workshop and its clients, for checks and previews.
+
+For every kind and template locale, a full context (phone, company, item, compensation,
+payout, signature) and a bare one (none of those, a long accented name or an apostrophe):
+the bare ones are where an edited template forgets an ``{% if %}``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+from followup.letters import THANK_YOU_OCCASIONS, check_names
+
+_SAMPLE_TEXT: dict[str, dict[str, str]] = {
+    "es-usted": {
+        "complaint": "La reparación se entregó con tres días de retraso",
+        "compensation": "no le cobramos la mano de obra de la reparación",
+        "complaint_bare": "Se cobró dos veces la misma factura",
+        "cooperation": "Nos ayudó a localizar un fallo de frenos enviando fotos y vídeo",
+        "lost": "Se pasó a otro taller tras una revisión mal hecha",
+        "payout": "le devolvemos el importe íntegro de la reparación",
+    },
+    "es-tu": {
+        "complaint": "La reparación se entregó con tres días de retraso",
+        "compensation": "no te cobramos la mano de obra de la reparación",
+        "complaint_bare": "Se cobró dos veces la misma factura",
+        "cooperation": "Las fotos y el vídeo que nos enviaste del fallo de frenos",
+        "lost": "Una revisión mal hecha que te llevó a otro taller",
+        "payout": "te devolvemos el importe íntegro de la reparación",
+    },
+    "en": {
+        "complaint": "The repair was delivered three days late",
+        "compensation": "we won't charge you for the labour on the repair",
+        "complaint_bare": "You were charged twice for the same invoice",
+        "cooperation": "The photos and video you sent us of the brake fault",
+        "lost": "A badly done service that sent you to another shop",
+        "payout": "we'll refund the full cost of the repair",
+    },
+}
+_SAMPLE_ES = {
+    "purchase": "Pedido de casco y luces", "item": "casco y luces",
+    "purchase_bare": "Pedido de juego de ruedas",
+    "cooperation_bare": "La prueba en ruta con nosotros para encontrar el ruido del cambio",
+    "recovered": "Volvió tras la reparación gratuita de la horquilla", "fork": "horquilla",
+    "terms": "si la horquilla vuelve a fallar, la reparamos o la cambiamos sin coste",
+    "terms_bare": "si el cambio vuelve a dar problemas, lo ajustamos sin coste",
+}  # fmt: skip
+_SAMPLE_EN = {
+    "purchase": "Order of a helmet and lights", "item": "helmet and lights",
+    "purchase_bare": "Order 4411: a set of wheels",
+    "cooperation_bare": "The test ride with us to track down the noise in the gears",
+    "recovered": "Came back after the free repair of the fork", "fork": "fork",
+    "terms": "if the fork fails again, we'll repair or replace it free of charge",
+    "terms_bare": "if the gears give trouble again, we'll adjust them free of charge",
+}  # fmt: skip
+
+
+def _sample_people(tlocale: str) -> tuple[SimpleNamespace, ...]:
+    """(full business, bare business, full client, bare client) for a tlocale."""
+    person = SimpleNamespace
+    if tlocale == "en":
+        return (
+            person(name="Harbour Bikes", owner_name="Siobhán Kelly", owner_title="owner",
+                   owner_phone="+353 91 555 0142", sender_email="siobhan@harbourbikes.ie",
+                   reply_to="", signature="12 Quay Street, Galway\nwww.harbourbikes.ie"),
+            person(name="Harbour Bikes", owner_name="Siobhán Kelly", owner_title="",
+                   owner_phone="", sender_email="siobhan@harbourbikes.ie", reply_to="",
+                   signature=""),
+            person(name="Peter Lang", company="Lang Joinery", email="peter.lang@example.com",
+                   phone="+44 20 7946 0018"),
+            person(name="Anne O'Neil", company="", email="anne@example.com", phone=""),
+        )  # fmt: skip
+    return (
+        person(name="Taller Bicis Ruiz", owner_name="Marta Ruiz", owner_title="propietaria",
+               owner_phone="600 123 456", sender_email="marta@tallerbicisruiz.es",
+               reply_to="", signature="Calle del Pilar 14, Alcalá de Henares\n"
+               "www.tallerbicisruiz.es"),
+        person(name="Taller Bicis Ruiz", owner_name="Marta Ruiz", owner_title="",
+               owner_phone="", sender_email="marta@tallerbicisruiz.es", reply_to="",
+               signature=""),
+        person(name="Laura Sánchez Romero", company="Bar El Rincón",
+               email="lsanchez0@example.es", phone="+34 693 149 174"),
+        person(name="Íñigo Martínez de la Fuente Echeverría", company="",
+               email="imartinez@example.es", phone=""),
+    )  # fmt: skip
+
+
+def sample_contexts(kind: str, tlocale: str) -> list[dict[str, Any]]:
+    """Realistic contexts for checks and previews: a bicycle workshop and its clients.
+
+    For each occasion of the kind, a full context (phone, company, item, compensation,
+    payout, signature) and a bare one (none of those, a long accented name or an
+    apostrophe).
+    """
+    check_names(kind, tlocale)
+    text = _SAMPLE_TEXT[tlocale]
+    common = _SAMPLE_EN if tlocale == "en" else _SAMPLE_ES
+    full_business, bare_business, full_client, bare_client = _sample_people(tlocale)
+
+    def event(kind: str, day: date, summary: str, **details: str | None) -> SimpleNamespace:
+        fields = {"item": None, "amount": None, "compensation": None, **details}
+        return SimpleNamespace(kind=kind, day=day, summary=summary, **fields)
+
+    def guarantee(terms: str, payout: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            terms=terms, payout=payout, starts_on=date(2026, 11, 10), ends_on=date(2026, 12, 15)
+        )
+
+    recovered = event("recovered", date(2026, 11, 10), common["recovered"], item=common["fork"])
+    full_guarantee = guarantee(common["terms"], text["payout"])
+    bare_guarantee = guarantee(common["terms_bare"], "")
+    by_occasion: dict[str, tuple[tuple[Any, Any], tuple[Any, Any]]] = {
+        # occasion: ((full event, full guarantee), (bare event, bare guarantee))
+        "purchase": (
+            (event("purchase", date(2026, 11, 4), common["purchase"],
+                   item=common["item"], amount="45.90"), None),
+            (event("purchase", date(2026, 11, 16), common["purchase_bare"]), None),
+        ),
+        "appreciation": ((None, None), (None, None)),
+        "guarantee_end": ((recovered, full_guarantee), (None, bare_guarantee)),
+        "apology": (
+            (event("complaint", date(2026, 11, 18), text["complaint"],
+                   compensation=text["compensation"]), None),
+            (event("complaint", date(2026, 11, 19), text["complaint_bare"]), None),
+        ),
+        "cooperation": (
+            (event("cooperation", date(2026, 11, 12), text["cooperation"]), None),
+            (event("cooperation", date(2026, 11, 13), common["cooperation_bare"]), None),
+        ),
+        "lost_client": (
+            (event("lost", date(2026, 10, 30), text["lost"]), None),
+            (None, None),
+        ),
+        "guarantee_offer": ((recovered, full_guarantee), (None, bare_guarantee)),
+        "guarantee_checkin": ((recovered, full_guarantee), (None, bare_guarantee)),
+    }  # fmt: skip
+    occasions = THANK_YOU_OCCASIONS if kind == "thank_you" else (kind,)
+    contexts = []
+    for occasion in occasions:
+        day = date(2026, 12, 16) if occasion == "guarantee_end" else date(2026, 11, 20)
+        for (the_event, the_guarantee), business, client in zip(
+            by_occasion[occasion],
+            (full_business, bare_business),
+            (full_client, bare_client),
+            strict=True,
+        ):
+            contexts.append(
+                {
+                    "client": client,
+                    "business": business,
+                    "event": the_event,
+                    "guarantee": the_guarantee,
+                    "day": day,
+                    "occasion": occasion,
+                }
+            )
+    return contexts
