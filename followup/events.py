@@ -15,6 +15,7 @@ from sqlmodel import Session, col, or_, select
 from followup.models import Client, ClientStatus, Event, EventKind
 
 CONTACT_EVENTS = frozenset({EventKind.reply, EventKind.call})
+STATUS_EVENTS = {EventKind.lost: ClientStatus.lost, EventKind.recovered: ClientStatus.recovered}
 
 
 class UnknownClient(LookupError):
@@ -45,7 +46,7 @@ def find_client(session: Session, business_id: int, ref: str) -> Client:
     """The client named by id, email (any case) or external reference."""
     ref = ref.strip()
     conditions = [col(Client.email) == ref.lower(), col(Client.external_ref) == ref]
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         conditions.append(col(Client.id) == int(ref))
     client = session.exec(
         select(Client)
@@ -75,6 +76,10 @@ def validate_event(data: EventInput) -> EventInput:
         raise InvalidEvent("summary", "the summary is empty: say in one line what happened")
     if len(summary) > 500:
         raise InvalidEvent("summary", "the summary is longer than 500 characters")
+    for field, value, limit in (("item", data.item, 200), ("amount", data.amount, 50),
+                                ("compensation", data.compensation, 500)):
+        if value is not None and len(value) > limit:
+            raise InvalidEvent(field, f"the {field} is longer than {limit} characters")
     amount = one_line(data.amount)
     if amount is not None:
         try:
@@ -106,10 +111,8 @@ def add_event(session: Session, client: Client, data: EventInput) -> Event:
         compensation=data.compensation,
     )
     session.add(event)
-    if data.kind == EventKind.lost:
-        client.status = ClientStatus.lost
-    elif data.kind == EventKind.recovered:
-        client.status = ClientStatus.recovered
+    if data.kind in STATUS_EVENTS and not _newer_status_event(session, client, data.day):
+        client.status = STATUS_EVENTS[data.kind]
     elif data.kind in CONTACT_EVENTS and (
         client.last_contacted_on is None or client.last_contacted_on < data.day
     ):
@@ -117,6 +120,20 @@ def add_event(session: Session, client: Client, data: EventInput) -> Event:
     session.add(client)
     session.flush()
     return event
+
+
+def _newer_status_event(session: Session, client: Client, day: date) -> bool:
+    """An older "lost" recorded after a newer "recovered" must not undo it."""
+    return (
+        session.exec(
+            select(Event.id).where(
+                Event.client_id == client.id,
+                col(Event.kind).in_(tuple(STATUS_EVENTS)),
+                Event.day > day,
+            )
+        ).first()
+        is not None
+    )
 
 
 def same_event_exists(session: Session, client: Client, data: EventInput) -> bool:
