@@ -70,14 +70,19 @@ def validate_event(data: EventInput) -> EventInput:
     kinds = {k.value for k in EventKind}
     kind = data.kind.strip().lower()
     if kind not in kinds:
-        raise InvalidEvent("kind", f"unknown event kind {data.kind!r} (one of: {', '.join(sorted(kinds))})")
+        raise InvalidEvent(
+            "kind", f"unknown event kind {data.kind!r} (one of: {', '.join(sorted(kinds))})"
+        )
     summary = one_line(data.summary)
     if not summary:
         raise InvalidEvent("summary", "the summary is empty: say in one line what happened")
     if len(summary) > 500:
         raise InvalidEvent("summary", "the summary is longer than 500 characters")
-    for field, value, limit in (("item", data.item, 200), ("amount", data.amount, 50),
-                                ("compensation", data.compensation, 500)):
+    for field, value, limit in (
+        ("item", data.item, 200),
+        ("amount", data.amount, 50),
+        ("compensation", data.compensation, 500),
+    ):
         if value is not None and len(value) > limit:
             raise InvalidEvent(field, f"the {field} is longer than {limit} characters")
     amount = one_line(data.amount)

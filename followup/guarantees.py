@@ -35,9 +35,13 @@ def parse_offsets(value: str) -> tuple[int, ...]:
     try:
         offsets = tuple(sorted({int(p) for p in value.split(",") if p.strip()}))
     except ValueError:
-        raise InvalidGuarantee("checkins", f"check-in offsets {value!r} are not whole days") from None
+        raise InvalidGuarantee(
+            "checkins", f"check-in offsets {value!r} are not whole days"
+        ) from None
     if not offsets or offsets[0] <= 0:
-        raise InvalidGuarantee("checkins", "check-in offsets must be positive days, e.g. 7,30,60,90")
+        raise InvalidGuarantee(
+            "checkins", "check-in offsets must be positive days, e.g. 7,30,60,90"
+        )
     return offsets
 
 

@@ -93,8 +93,14 @@ def _answered(kind: LetterKind) -> ColumnElement[bool]:
 
 
 def _event_tier(
-    business: Business, day: date, kind: EventKind, answer: LetterKind, *, cooldown: bool,
-    since: date | None = None, status: ClientStatus | None = None,
+    business: Business,
+    day: date,
+    kind: EventKind,
+    answer: LetterKind,
+    *,
+    cooldown: bool,
+    since: date | None = None,
+    status: ClientStatus | None = None,
 ) -> Select[Any]:
     query = (
         select(Event.id, Event.day, Event.summary, Client.id, Client.name)
@@ -142,13 +148,23 @@ class _Reasons:
 
     def offer(self, starts: date) -> str:
         if self.es:
-            return f"volvió con nosotros; garantía especial desde el {self.when(starts)}, aún sin carta que la confirme"
-        return f"came back; special guarantee since {self.when(starts)}, not yet confirmed in a letter"
+            return (
+                f"volvió con nosotros; garantía especial desde el {self.when(starts)}, "
+                "aún sin carta que la confirme"
+            )
+        return (
+            f"came back; special guarantee since {self.when(starts)}, not yet confirmed in a letter"
+        )
 
     def checkin(self, due: date, ends: date) -> str:
         if self.es:
-            return f"seguimiento de la garantía especial previsto el {self.when(due)} (vigente hasta el {self.when(ends)})"
-        return f"guarantee check-in due on {self.when(due)} (guarantee runs until {self.when(ends)})"
+            return (
+                f"seguimiento de la garantía especial previsto el {self.when(due)} "
+                f"(vigente hasta el {self.when(ends)})"
+            )
+        return (
+            f"guarantee check-in due on {self.when(due)} (guarantee runs until {self.when(ends)})"
+        )
 
     def cooperation(self, day: date, summary: str) -> str:
         if self.es:
@@ -176,14 +192,29 @@ class _Reasons:
 def _tier1(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
     query = _event_tier(business, day, EventKind.complaint, LetterKind.apology, cooldown=False)
     for event_id, eday, summary, client_id, name in _pages(session, query):
-        yield Candidate(client_id, name, 1, LetterKind.apology, r.complaint(eday, summary),
-                        eday, event_id=event_id, occasion=LetterKind.apology)
+        yield Candidate(
+            client_id,
+            name,
+            1,
+            LetterKind.apology,
+            r.complaint(eday, summary),
+            eday,
+            event_id=event_id,
+            occasion=LetterKind.apology,
+        )
 
 
 def _tier2(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
     base = (
-        select(Guarantee.id, Guarantee.starts_on, Guarantee.ends_on, Guarantee.next_checkin_on,
-               Guarantee.event_id, Client.id, Client.name)
+        select(
+            Guarantee.id,
+            Guarantee.starts_on,
+            Guarantee.ends_on,
+            Guarantee.next_checkin_on,
+            Guarantee.event_id,
+            Client.id,
+            Client.name,
+        )
         .join(Client, col(Client.id) == col(Guarantee.client_id))
         .where(
             col(Guarantee.business_id) == business.id,
@@ -196,53 +227,97 @@ def _tier2(session: Session, business: Business, day: date, r: _Reasons) -> Iter
         col(Letter.guarantee_id) == col(Guarantee.id),
         col(Letter.kind) == LetterKind.guarantee_offer,
     )
-    offers = (
-        base.where(col(Client.status) == ClientStatus.recovered, col(Guarantee.starts_on) <= day, ~offered)
-        .order_by(col(Guarantee.starts_on), col(Client.id), col(Guarantee.id))
-    )
-    checkins = (
-        base.where(col(Guarantee.next_checkin_on) <= day, offered)
-        .order_by(col(Guarantee.next_checkin_on), col(Client.id), col(Guarantee.id))
+    offers = base.where(
+        col(Client.status) == ClientStatus.recovered, col(Guarantee.starts_on) <= day, ~offered
+    ).order_by(col(Guarantee.starts_on), col(Client.id), col(Guarantee.id))
+    checkins = base.where(col(Guarantee.next_checkin_on) <= day, offered).order_by(
+        col(Guarantee.next_checkin_on), col(Client.id), col(Guarantee.id)
     )
 
     def offer_rows() -> Iterator[Candidate]:
         for gid, starts, _ends, _next, event_id, client_id, name in _pages(session, offers):
-            yield Candidate(client_id, name, 2, LetterKind.guarantee_offer, r.offer(starts), starts,
-                            event_id=event_id, guarantee_id=gid, occasion=LetterKind.guarantee_offer)
+            yield Candidate(
+                client_id,
+                name,
+                2,
+                LetterKind.guarantee_offer,
+                r.offer(starts),
+                starts,
+                event_id=event_id,
+                guarantee_id=gid,
+                occasion=LetterKind.guarantee_offer,
+            )
 
     def checkin_rows() -> Iterator[Candidate]:
         for gid, _starts, ends, due, event_id, client_id, name in _pages(session, checkins):
-            yield Candidate(client_id, name, 2, LetterKind.guarantee_checkin, r.checkin(due, ends),
-                            due, event_id=event_id, guarantee_id=gid,
-                            occasion=LetterKind.guarantee_checkin)
+            yield Candidate(
+                client_id,
+                name,
+                2,
+                LetterKind.guarantee_checkin,
+                r.checkin(due, ends),
+                due,
+                event_id=event_id,
+                guarantee_id=gid,
+                occasion=LetterKind.guarantee_checkin,
+            )
 
-    yield from heapq.merge(
-        offer_rows(), checkin_rows(), key=lambda c: (c.trigger_day, c.client_id)
-    )
+    yield from heapq.merge(offer_rows(), checkin_rows(), key=lambda c: (c.trigger_day, c.client_id))
 
 
 def _tier3(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
     query = _event_tier(business, day, EventKind.cooperation, LetterKind.cooperation, cooldown=True)
     for event_id, eday, summary, client_id, name in _pages(session, query):
-        yield Candidate(client_id, name, 3, LetterKind.cooperation, r.cooperation(eday, summary),
-                        eday, event_id=event_id, occasion=LetterKind.cooperation)
+        yield Candidate(
+            client_id,
+            name,
+            3,
+            LetterKind.cooperation,
+            r.cooperation(eday, summary),
+            eday,
+            event_id=event_id,
+            occasion=LetterKind.cooperation,
+        )
 
 
 def _tier4(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
-    query = _event_tier(business, day, EventKind.lost, LetterKind.lost_client, cooldown=True,
-                        status=ClientStatus.lost)
+    query = _event_tier(
+        business,
+        day,
+        EventKind.lost,
+        LetterKind.lost_client,
+        cooldown=True,
+        status=ClientStatus.lost,
+    )
     for event_id, eday, summary, client_id, name in _pages(session, query):
-        yield Candidate(client_id, name, 4, LetterKind.lost_client, r.lost(eday, summary),
-                        eday, event_id=event_id, occasion=LetterKind.lost_client)
+        yield Candidate(
+            client_id,
+            name,
+            4,
+            LetterKind.lost_client,
+            r.lost(eday, summary),
+            eday,
+            event_id=event_id,
+            occasion=LetterKind.lost_client,
+        )
 
 
 def _tier5(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
     since = day - timedelta(days=PURCHASE_WINDOW_DAYS)
-    query = _event_tier(business, day, EventKind.purchase, LetterKind.thank_you, cooldown=True,
-                        since=since)
+    query = _event_tier(
+        business, day, EventKind.purchase, LetterKind.thank_you, cooldown=True, since=since
+    )
     for event_id, eday, summary, client_id, name in _pages(session, query):
-        yield Candidate(client_id, name, 5, LetterKind.thank_you, r.purchase(eday, summary),
-                        eday, event_id=event_id, occasion="purchase")
+        yield Candidate(
+            client_id,
+            name,
+            5,
+            LetterKind.thank_you,
+            r.purchase(eday, summary),
+            eday,
+            event_id=event_id,
+            occasion="purchase",
+        )
 
 
 def _tier6(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
@@ -258,8 +333,15 @@ def _tier6(session: Session, business: Business, day: date, r: _Reasons) -> Iter
     )
     for query in (never, oldest):
         for client_id, name, last in _pages(session, query):
-            yield Candidate(client_id, name, 6, LetterKind.thank_you, r.rotation(last), last,
-                            occasion="appreciation")
+            yield Candidate(
+                client_id,
+                name,
+                6,
+                LetterKind.thank_you,
+                r.rotation(last),
+                last,
+                occasion="appreciation",
+            )
 
 
 TIERS = (_tier1, _tier2, _tier3, _tier4, _tier5, _tier6)
@@ -276,7 +358,9 @@ def candidates(session: Session, business: Business, day: date) -> Iterator[Cand
                 yield candidate
 
 
-def pick(session: Session, business: Business, day: date, quota: int | None = None) -> list[Candidate]:
+def pick(
+    session: Session, business: Business, day: date, quota: int | None = None
+) -> list[Candidate]:
     """The day's picks: the first ``quota`` candidates (the business's quota by default).
 
     Reads only; the caller checks that ``day`` is a working day.
@@ -292,7 +376,9 @@ def pick(session: Session, business: Business, day: date, quota: int | None = No
     return chosen
 
 
-def explain(session: Session, business: Business, day: date, limit: int | None = None) -> list[Candidate]:
+def explain(
+    session: Session, business: Business, day: date, limit: int | None = None
+) -> list[Candidate]:
     """The whole ranked candidate list (or its first ``limit``), without writing anything."""
     ranked: list[Candidate] = []
     for candidate in candidates(session, business, day):

@@ -24,7 +24,6 @@ from tests.factories import ClientMaker, EventMaker, client_maker, event_maker, 
 POSTGRES_URL = os.environ.get("FOLLOWUP_TEST_POSTGRES_URL")
 
 
-
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'followup.db'}"

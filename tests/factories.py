@@ -58,13 +58,24 @@ EventMaker = Callable[..., Event]
 
 
 def event_maker(engine: Engine) -> EventMaker:
-    def make(client: Client, kind: str, days_ago: int = 1, summary: str = "", *,
-             on: date | None = None, today: date = MONDAY, **details: Any) -> Event:
+    def make(
+        client: Client,
+        kind: str,
+        days_ago: int = 1,
+        summary: str = "",
+        *,
+        on: date | None = None,
+        today: date = MONDAY,
+        **details: Any,
+    ) -> Event:
         day = on or today - timedelta(days=days_ago)
         with write_session(engine) as session:
             fresh = session.get(Client, client.id)
             assert fresh is not None
-            return add_event(session, fresh, EventInput(
-                kind, day, summary or f"{kind} de {client.name}", **details))
+            return add_event(
+                session,
+                fresh,
+                EventInput(kind, day, summary or f"{kind} de {client.name}", **details),
+            )
 
     return make

@@ -11,7 +11,14 @@ from followup import picking
 from followup.db import read_session, write_session
 from followup.guarantees import create_guarantee
 from followup.models import Business, Client, Letter, LetterStatus
-from tests.factories import MONDAY, ClientMaker, EventMaker, client_maker, event_maker, make_business
+from tests.factories import (
+    MONDAY,
+    ClientMaker,
+    EventMaker,
+    client_maker,
+    event_maker,
+    make_business,
+)
 
 
 @pytest.fixture
@@ -34,14 +41,30 @@ def ranked(engine: Engine, business: Business, day: date = MONDAY) -> list[picki
         return picking.explain(session, fresh, day)
 
 
-def add_letter(engine: Engine, client: Client, kind: str, day: date,
-               status: str = LetterStatus.sent, **fields: object) -> None:
+def add_letter(
+    engine: Engine,
+    client: Client,
+    kind: str,
+    day: date,
+    status: str = LetterStatus.sent,
+    **fields: object,
+) -> None:
     with write_session(engine) as session:
-        session.add(Letter(
-            business_id=client.business_id, client_id=client.id, day=day, kind=kind,
-            locale="es-usted", subject="s", body_text="t", body_html="h",
-            message_id=f"<{client.id}.{kind}.{day}.{status}@test>", status=status, **fields,
-        ))
+        session.add(
+            Letter(
+                business_id=client.business_id,
+                client_id=client.id,
+                day=day,
+                kind=kind,
+                locale="es-usted",
+                subject="s",
+                body_text="t",
+                body_html="h",
+                message_id=f"<{client.id}.{kind}.{day}.{status}@test>",
+                status=status,
+                **fields,
+            )
+        )
 
 
 def first(engine: Engine, business: Business, day: date = MONDAY) -> picking.Candidate:
@@ -70,21 +93,26 @@ def test_recovered_client_with_guarantee_gets_offer_then_checkins(
     with write_session(engine) as session:
         fresh = session.get(Client, lucia.id)
         assert fresh is not None
-        g = create_guarantee(session, fresh, months=3, terms="reparación gratis",
-                             starts_on=MONDAY - timedelta(days=2))
+        g = create_guarantee(
+            session,
+            fresh,
+            months=3,
+            terms="reparación gratis",
+            starts_on=MONDAY - timedelta(days=2),
+        )
     c = first(engine, business)
     assert (c.client_id, c.tier, c.kind, c.guarantee_id) == (lucia.id, 2, "guarantee_offer", g.id)
     # Once the offer exists, the check-in is due 7 days after the start.
-    add_letter(engine, lucia, "guarantee_offer", MONDAY - timedelta(days=20),
-               guarantee_id=g.id)
+    add_letter(engine, lucia, "guarantee_offer", MONDAY - timedelta(days=20), guarantee_id=g.id)
     assert [c.tier for c in ranked(engine, business)] == [6]  # no check-in due yet
     checkin_day = MONDAY + timedelta(days=5)
     c = first(engine, business, checkin_day)
     assert (c.client_id, c.tier, c.kind) == (lucia.id, 2, "guarantee_checkin")
 
 
-def test_cooperation_is_tier_3(engine: Engine, business: Business, make_client: ClientMaker,
-                              make_event: EventMaker) -> None:
+def test_cooperation_is_tier_3(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
     miguel = make_client("Miguel Ruiz")
     make_event(miguel, "cooperation", 3, "Nos envió fotos del fallo de frenos")
     c = first(engine, business)
@@ -143,7 +171,10 @@ def test_tiers_fill_the_quota_in_order(
     make_event(helper, "cooperation", 2)
     make_event(unhappy, "complaint", 1)
     assert [(c.client_id, c.tier) for c in ranked(engine, business)] == [
-        (unhappy.id, 1), (helper.id, 3), (lost.id, 4), (buyer.id, 5),
+        (unhappy.id, 1),
+        (helper.id, 3),
+        (lost.id, 4),
+        (buyer.id, 5),
     ]
     assert [c.client_id for c in picks(engine, business)] == [unhappy.id, helper.id, lost.id]
 
@@ -174,8 +205,12 @@ def test_oldest_trigger_first_and_ties_by_client_id(
 def test_quota_of_3_from_a_base_of_1000_clients(engine: Engine, business: Business) -> None:
     with write_session(engine) as session:
         session.add_all(
-            Client(business_id=business.id, name=f"Cliente {i}", email=f"c{i}@example.es",
-                   last_contacted_on=MONDAY - timedelta(days=20 + i % 200))
+            Client(
+                business_id=business.id,
+                name=f"Cliente {i}",
+                email=f"c{i}@example.es",
+                last_contacted_on=MONDAY - timedelta(days=20 + i % 200),
+            )
             for i in range(1000)
         )
     chosen = picks(engine, business)
@@ -262,8 +297,9 @@ def test_reasons_are_in_english_for_an_english_business(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("quota", [1, 3, 5])
-def test_business_quota_is_respected(engine: Engine, quota: int, make_client: ClientMaker,
-                                     business: Business) -> None:
+def test_business_quota_is_respected(
+    engine: Engine, quota: int, make_client: ClientMaker, business: Business
+) -> None:
     for i in range(8):
         make_client(f"C{i}")
     with write_session(engine) as session:

@@ -140,8 +140,13 @@ def handled(func: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--business", "business_ref", type=int, default=None,
-              help="The business to act on, where there are several.")
+@click.option(
+    "--business",
+    "business_ref",
+    type=int,
+    default=None,
+    help="The business to act on, where there are several.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log what is happening to stderr.")
 @click.version_option(package_name="followup")
 @click.pass_context

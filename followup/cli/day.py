@@ -9,7 +9,17 @@ from typing import Any
 import click
 from sqlmodel import select
 
-from followup.cli.app import EXIT_REJECTED, State, Usage, cli, emit_json, handled, now, parse_day, pass_state
+from followup.cli.app import (
+    EXIT_REJECTED,
+    State,
+    Usage,
+    cli,
+    emit_json,
+    handled,
+    now,
+    parse_day,
+    pass_state,
+)
 from followup.db import migrate as migrate_schema
 from followup.db import read_session, write_session
 from followup.models import ApprovalMode, Business, FormOfAddress, Locale
@@ -44,31 +54,65 @@ def _valid_timezone(value: str) -> str:
 @click.option("--owner-phone", default="", help="A direct phone line for the signature.")
 @click.option("--sender", help="The From address of the letters.")
 @click.option("--reply-to", default="", help="Where replies go (default: the sender).")
-@click.option("--locale", type=click.Choice([loc.value for loc in Locale]), default="es",
-              show_default=True)
+@click.option(
+    "--locale", type=click.Choice([loc.value for loc in Locale]), default="es", show_default=True
+)
 @click.option("--timezone", default="Europe/Madrid", show_default=True)
-@click.option("--form-of-address", type=click.Choice([f.value for f in FormOfAddress]),
-              default="usted", show_default=True, help="For Spanish letters.")
-@click.option("--quota", type=click.IntRange(1, 50), default=3, show_default=True,
-              help="Letters per working day.")
-@click.option("--approval-mode", type=click.Choice([m.value for m in ApprovalMode]),
-              default="review", show_default=True,
-              help="review: drafts wait for you; auto: sent at the send time.")
+@click.option(
+    "--form-of-address",
+    type=click.Choice([f.value for f in FormOfAddress]),
+    default="usted",
+    show_default=True,
+    help="For Spanish letters.",
+)
+@click.option(
+    "--quota",
+    type=click.IntRange(1, 50),
+    default=3,
+    show_default=True,
+    help="Letters per working day.",
+)
+@click.option(
+    "--approval-mode",
+    type=click.Choice([m.value for m in ApprovalMode]),
+    default="review",
+    show_default=True,
+    help="review: drafts wait for you; auto: sent at the send time.",
+)
 @click.option("--send-time", default="09:00", show_default=True, help="Local time, HH:MM.")
-@click.option("--holidays", "holiday_country", default=None,
-              help="Country code for public holidays (e.g. ES), optionally ES-AN.")
+@click.option(
+    "--holidays",
+    "holiday_country",
+    default=None,
+    help="Country code for public holidays (e.g. ES), optionally ES-AN.",
+)
 @pass_state
 @handled
-def init(state: State, name: str | None, owner: str | None, owner_title: str, owner_phone: str,
-         sender: str | None, reply_to: str, locale: str, timezone: str, form_of_address: str,
-         quota: int, approval_mode: str, send_time: str, holiday_country: str | None) -> None:
+def init(
+    state: State,
+    name: str | None,
+    owner: str | None,
+    owner_title: str,
+    owner_phone: str,
+    sender: str | None,
+    reply_to: str,
+    locale: str,
+    timezone: str,
+    form_of_address: str,
+    quota: int,
+    approval_mode: str,
+    send_time: str,
+    holiday_country: str | None,
+) -> None:
     """Create the database (if needed) and the business."""
     migrate_schema(state.engine)
     with write_session(state.engine) as session:
         existing = session.exec(select(Business)).first()
         if existing is not None and state.business_ref is None:
-            click.echo(f"The business “{existing.name}” (id {existing.id}) already exists; "
-                       "nothing was changed. The database is up to date.")
+            click.echo(
+                f"The business “{existing.name}” (id {existing.id}) already exists; "
+                "nothing was changed. The database is up to date."
+            )
             return
         name = _prompt_or_fail(name, "--name", "Business name")
         owner = _prompt_or_fail(owner, "--owner", "Your name, as you sign letters")
@@ -86,17 +130,27 @@ def init(state: State, name: str | None, owner: str | None, owner_title: str, ow
         if country:
             _check_holidays(country, subdivision or None)
         business = Business(
-            name=" ".join(name.split()), owner_name=" ".join(owner.split()),
-            owner_title=owner_title, owner_phone=owner_phone, sender_email=sender.lower(),
-            reply_to=reply_to.lower(), locale=locale, form_of_address=form_of_address,
-            timezone=timezone, daily_quota=quota, approval_mode=approval_mode,
-            send_time=f"{hours:02d}:{minutes:02d}", holiday_country=country or None,
+            name=" ".join(name.split()),
+            owner_name=" ".join(owner.split()),
+            owner_title=owner_title,
+            owner_phone=owner_phone,
+            sender_email=sender.lower(),
+            reply_to=reply_to.lower(),
+            locale=locale,
+            form_of_address=form_of_address,
+            timezone=timezone,
+            daily_quota=quota,
+            approval_mode=approval_mode,
+            send_time=f"{hours:02d}:{minutes:02d}",
+            holiday_country=country or None,
             holiday_subdivision=subdivision or None,
         )
         session.add(business)
         session.flush()
-        click.echo(f"Created “{business.name}” (id {business.id}). Next: "
-                   "`followup clients import clients.csv`, then `followup daily`.")
+        click.echo(
+            f"Created “{business.name}” (id {business.id}). Next: "
+            "`followup clients import clients.csv`, then `followup daily`."
+        )
 
 
 def _check_holidays(country: str, subdivision: str | None) -> None:
@@ -131,13 +185,18 @@ def _print_picks(picks: Any) -> None:
 @cli.command()
 @click.option("--date", "day_text", metavar="YYYY-MM-DD", help="Act as if it were this local day.")
 @click.option("--explain", is_flag=True, help="Show the whole ranked candidate list.")
-@click.option("--limit", type=click.IntRange(1), default=None,
-              help="With --explain: show only the first N candidates.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=None,
+    help="With --explain: show only the first N candidates.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 @handled
-def pick(state: State, day_text: str | None, explain: bool, limit: int | None,
-         as_json: bool) -> None:
+def pick(
+    state: State, day_text: str | None, explain: bool, limit: int | None, as_json: bool
+) -> None:
     """Show who would be picked today, and why. Writes nothing."""
     from followup import picking
     from followup.workdays import why_not_working
@@ -153,8 +212,18 @@ def pick(state: State, day_text: str | None, explain: bool, limit: int | None,
         else:
             chosen = []
     if as_json:
-        emit_json([{"client_id": c.client_id, "client_name": c.client_name, "tier": c.tier,
-                    "kind": c.kind, "reason": c.reason} for c in chosen])
+        emit_json(
+            [
+                {
+                    "client_id": c.client_id,
+                    "client_name": c.client_name,
+                    "tier": c.tier,
+                    "kind": c.kind,
+                    "reason": c.reason,
+                }
+                for c in chosen
+            ]
+        )
         return
     if closed is not None:
         click.echo(f"Nothing is picked: {closed}.")
@@ -162,7 +231,9 @@ def pick(state: State, day_text: str | None, explain: bool, limit: int | None,
             return
         click.echo("Candidates if it were a working day:")
     elif explain:
-        click.echo(f"Candidates for {day.isoformat()} (the first {business.daily_quota} are picked):")
+        click.echo(
+            f"Candidates for {day.isoformat()} (the first {business.daily_quota} are picked):"
+        )
     else:
         click.echo(f"Picks for {day.isoformat()}:")
     if not chosen:
@@ -193,14 +264,19 @@ def _report_day(result: Any, business: Business) -> None:
     elif result.status == "already_done":
         click.echo(f"{business.name}: the letters for {day} were already drafted.")
     else:
-        waiting = "approved, to be sent at " + business.send_time if (
-            business.approval_mode == ApprovalMode.auto) else "waiting for your approval"
+        waiting = (
+            "approved, to be sent at " + business.send_time
+            if (business.approval_mode == ApprovalMode.auto)
+            else "waiting for your approval"
+        )
         click.echo(f"{business.name}: {len(result.picks)} letter(s) drafted for {day}, {waiting}:")
         for rank, (c, letter_id) in enumerate(zip(result.picks, result.letter_ids, strict=True), 1):
             click.echo(f"{rank:>3}. letter {letter_id}: {c.client_name} — {c.kind}: {c.reason}")
         if result.picks and business.approval_mode != ApprovalMode.auto:
-            click.echo("Read them with `followup letters show ID`; approve with "
-                       "`followup letters approve ID`.")
+            click.echo(
+                "Read them with `followup letters show ID`; approve with "
+                "`followup letters approve ID`."
+            )
 
 
 @cli.command()
@@ -214,16 +290,19 @@ def send(state: State) -> None:
     state.settings.check_production()
     with read_session(state.engine) as session:
         business = state.business(session)
-    summary = send_due(state.engine, state.settings, now(), mailer_for(state.settings),
-                       business_id=business.id)
+    summary = send_due(
+        state.engine, state.settings, now(), mailer_for(state.settings), business_id=business.id
+    )
     click.echo(_send_words(summary))
     if summary.failed:
         sys.exit(EXIT_REJECTED)
 
 
 def _send_words(summary: Any) -> str:
-    return (f"Sent {summary.sent} letter(s); {summary.retried} will be retried; "
-            f"{summary.failed} failed.")
+    return (
+        f"Sent {summary.sent} letter(s); {summary.retried} will be retried; "
+        f"{summary.failed} failed."
+    )
 
 
 @cli.command()
@@ -237,15 +316,22 @@ def tick(state: State, day_text: str | None) -> None:
 
     state.settings.check_production()
     day = parse_day(day_text)
-    report = run_tick(state.engine, state.settings, now(), mailer_for(state.settings), day=day,
-                      business_id=state.business_ref)
+    report = run_tick(
+        state.engine,
+        state.settings,
+        now(),
+        mailer_for(state.settings),
+        day=day,
+        business_id=state.business_ref,
+    )
     for line in report.lines():
         click.echo(line)
 
 
 @cli.command()
-@click.option("--date", "day_text", metavar="YYYY-MM-DD",
-              help="Build the demo as if today were this day.")
+@click.option(
+    "--date", "day_text", metavar="YYYY-MM-DD", help="Build the demo as if today were this day."
+)
 @pass_state
 @handled
 def demo(state: State, day_text: str | None) -> None:
@@ -257,12 +343,16 @@ def demo(state: State, day_text: str | None) -> None:
     migrate_schema(state.engine)
     with write_session(state.engine) as session:
         if session.exec(select(Business)).first() is not None:
-            raise Usage("this database already has a business; the demo needs an empty one "
-                        "(set FOLLOWUP_DATABASE_URL=sqlite:///demo.db to try it beside yours)")
+            raise Usage(
+                "this database already has a business; the demo needs an empty one "
+                "(set FOLLOWUP_DATABASE_URL=sqlite:///demo.db to try it beside yours)"
+            )
         today = parse_day(day_text) or local_today(Business(**BUSINESS), now())
         business = create_demo(session, today)
-    click.echo(f"Created the demo business “{business.name}” with 30 clients and their recent "
-               "purchases, two complaints, a helping hand, a lost and a recovered client.")
+    click.echo(
+        f"Created the demo business “{business.name}” with 30 clients and their recent "
+        "purchases, two complaints, a helping hand, a lost and a recovered client."
+    )
     day = today if is_working_day(business, today) else next_working_day(business, today)
     assert business.id is not None
     _report_day(run_day(state.engine, business.id, day, now()), business)

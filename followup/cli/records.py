@@ -54,11 +54,15 @@ def _report_import(report: Any, what: str, dry_run: bool = False) -> None:
         where = f"row {problem.row}" + (f", column {problem.column}" if problem.column else "")
         click.echo(f"  rejected: {where}: {problem.message}", err=True)
     verb = "Would import" if dry_run else "Imported"
-    click.echo(f"{verb} {what}: {report.created} new, {report.updated} updated, "
-               f"{report.unchanged} unchanged, {len(report.problems)} rejected.")
+    click.echo(
+        f"{verb} {what}: {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.problems)} rejected."
+    )
     if report.problems:
-        fail(f"{len(report.problems)} row(s) were rejected (listed above); "
-             "the other rows were kept. Fix those rows and import the file again.")
+        fail(
+            f"{len(report.problems)} row(s) were rejected (listed above); "
+            "the other rows were kept. Fix those rows and import the file again."
+        )
 
 
 @cli.group()
@@ -80,8 +84,9 @@ def clients_import(state: State, file: str, dry_run: bool) -> None:
     with write_session(state.engine) as session:
         business = state.business(session)
         try:
-            report = _import_with_progress(import_clients, data, session=session,
-                                           business_id=business.id, dry_run=dry_run)
+            report = _import_with_progress(
+                import_clients, data, session=session, business_id=business.id, dry_run=dry_run
+            )
         except CsvFormatError as exc:
             raise Usage(f"{file}: {exc}") from None
         if dry_run:
@@ -119,12 +124,24 @@ def clients_list(state: State, as_json: bool) -> None:
     """List the clients."""
     with read_session(state.engine) as session:
         business = state.business(session)
-        rows = list(session.exec(
-            select(Client).where(Client.business_id == business.id).order_by(col(Client.id))
-        ))
+        rows = list(
+            session.exec(
+                select(Client).where(Client.business_id == business.id).order_by(col(Client.id))
+            )
+        )
     if as_json:
-        emit_json([{"id": c.id, "name": c.name, "email": c.email, "status": c.status,
-                    "do_not_contact": c.do_not_contact} for c in rows])
+        emit_json(
+            [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "email": c.email,
+                    "status": c.status,
+                    "do_not_contact": c.do_not_contact,
+                }
+                for c in rows
+            ]
+        )
         return
     for c in rows:
         flag = f"  (do not contact: {c.do_not_contact_reason})" if c.do_not_contact else ""
@@ -141,14 +158,24 @@ def events() -> None:
 @click.argument("client_ref", metavar="CLIENT")
 @click.option("--kind", required=True, type=click.Choice([k.value for k in EventKind]))
 @click.option("--summary", required=True, help="One line: what happened.")
-@click.option("--on", "day_text", metavar="YYYY-MM-DD", help="The day it happened (default: today).")
+@click.option(
+    "--on", "day_text", metavar="YYYY-MM-DD", help="The day it happened (default: today)."
+)
 @click.option("--item", help="What was bought or concerned.")
 @click.option("--amount", help="The amount involved, e.g. 45.90.")
 @click.option("--compensation", help="The remedy decided, in the words the letter should use.")
 @pass_state
 @handled
-def events_add(state: State, client_ref: str, kind: str, summary: str, day_text: str | None,
-               item: str | None, amount: str | None, compensation: str | None) -> None:
+def events_add(
+    state: State,
+    client_ref: str,
+    kind: str,
+    summary: str,
+    day_text: str | None,
+    item: str | None,
+    amount: str | None,
+    compensation: str | None,
+) -> None:
     """Record an event for CLIENT (an id, an email or an external reference)."""
     from followup.events import EventInput, add_event, find_client
     from followup.workdays import local_today
@@ -158,8 +185,9 @@ def events_add(state: State, client_ref: str, kind: str, summary: str, day_text:
         assert business.id is not None
         client = find_client(session, business.id, client_ref)
         day = parse_day(day_text, "--on") or local_today(business, now())
-        event = add_event(session, client, EventInput(kind, day, summary, item, amount,
-                                                      compensation))
+        event = add_event(
+            session, client, EventInput(kind, day, summary, item, amount, compensation)
+        )
     click.echo(f"Recorded event {event.id}: {kind} for {client.name} on {day.isoformat()}.")
 
 
@@ -176,8 +204,9 @@ def events_import(state: State, file: str) -> None:
     with write_session(state.engine) as session:
         business = state.business(session)
         try:
-            report = _import_with_progress(import_events, data, session=session,
-                                           business_id=business.id)
+            report = _import_with_progress(
+                import_events, data, session=session, business_id=business.id
+            )
         except CsvFormatError as exc:
             raise Usage(f"{file}: {exc}") from None
     _report_import(report, "events")
@@ -211,15 +240,29 @@ def letters_list(state: State, status: str | None, as_json: bool) -> None:
             query = query.where(Letter.status == status)
         rows = list(session.exec(query.order_by(col(Letter.id).desc())))
     if as_json:
-        emit_json([{"id": letter.id, "client_id": letter.client_id, "client_name": name,
-                    "kind": letter.kind, "channel": letter.channel, "status": letter.status,
-                    "subject": letter.subject, "message_id": letter.message_id,
-                    "created_at": letter.created_at.isoformat(), "day": letter.day.isoformat()}
-                   for letter, name in rows])
+        emit_json(
+            [
+                {
+                    "id": letter.id,
+                    "client_id": letter.client_id,
+                    "client_name": name,
+                    "kind": letter.kind,
+                    "channel": letter.channel,
+                    "status": letter.status,
+                    "subject": letter.subject,
+                    "message_id": letter.message_id,
+                    "created_at": letter.created_at.isoformat(),
+                    "day": letter.day.isoformat(),
+                }
+                for letter, name in rows
+            ]
+        )
         return
     for letter, name in rows:
-        click.echo(f"{letter.id:>5}  {letter.day}  {letter.status:<9}  {letter.kind:<17}  "
-                   f"{name}: {letter.subject}")
+        click.echo(
+            f"{letter.id:>5}  {letter.day}  {letter.status:<9}  {letter.kind:<17}  "
+            f"{name}: {letter.subject}"
+        )
     click.echo(f"{len(rows)} letter(s).", err=True)
 
 
@@ -234,7 +277,11 @@ def letters_show(state: State, letter_id: int, html: bool) -> None:
         letter = _letter(state, session, letter_id)
         client = session.get(Client, letter.client_id)
         assert client is not None
-    to = f"{client.name} <{letter.to_email}>" if letter.to_email else f"{client.name} (phone {client.phone})"
+    to = (
+        f"{client.name} <{letter.to_email}>"
+        if letter.to_email
+        else f"{client.name} (phone {client.phone})"
+    )
     click.echo(f"Letter {letter.id} · {letter.kind} · {letter.channel} · {letter.status}")
     click.echo(f"To: {to}")
     click.echo(f"Subject: {letter.subject}")
@@ -291,8 +338,9 @@ def guarantees() -> None:
 @click.option("--starts", "day_text", metavar="YYYY-MM-DD", help="First day (default: today).")
 @pass_state
 @handled
-def guarantees_add(state: State, client_ref: str, months: int, terms: str, payout: str,
-                   day_text: str | None) -> None:
+def guarantees_add(
+    state: State, client_ref: str, months: int, terms: str, payout: str, day_text: str | None
+) -> None:
     """Give CLIENT a special guarantee beyond the normal one."""
     from followup.events import find_client
     from followup.guarantees import create_guarantee
@@ -303,11 +351,14 @@ def guarantees_add(state: State, client_ref: str, months: int, terms: str, payou
         assert business.id is not None
         client = find_client(session, business.id, client_ref)
         starts = parse_day(day_text, "--starts") or local_today(business, now())
-        g = create_guarantee(session, client, months=months, terms=terms, payout=payout,
-                             starts_on=starts)
-    click.echo(f"Guarantee {g.id} for {client.name}: {g.starts_on} to {g.ends_on}; "
-               f"first check-in on {g.next_checkin_on}. The offer letter is drafted with "
-               "the next daily run.")
+        g = create_guarantee(
+            session, client, months=months, terms=terms, payout=payout, starts_on=starts
+        )
+    click.echo(
+        f"Guarantee {g.id} for {client.name}: {g.starts_on} to {g.ends_on}; "
+        f"first check-in on {g.next_checkin_on}. The offer letter is drafted with "
+        "the next daily run."
+    )
 
 
 @guarantees.command("list")
@@ -322,19 +373,36 @@ def guarantees_list(state: State, as_json: bool) -> None:
         business = state.business(session)
         assert business.id is not None
         rows = list_guarantees(session, business.id)
-        names = {c.id: c.name for c in session.exec(
-            select(Client).where(col(Client.id).in_([g.client_id for g in rows])))}
+        names = {
+            c.id: c.name
+            for c in session.exec(
+                select(Client).where(col(Client.id).in_([g.client_id for g in rows]))
+            )
+        }
     if as_json:
-        emit_json([{"id": g.id, "client_id": g.client_id, "client_name": names.get(g.client_id),
-                    "status": g.status, "starts_on": g.starts_on.isoformat(),
+        emit_json(
+            [
+                {
+                    "id": g.id,
+                    "client_id": g.client_id,
+                    "client_name": names.get(g.client_id),
+                    "status": g.status,
+                    "starts_on": g.starts_on.isoformat(),
                     "ends_on": g.ends_on.isoformat(),
                     "next_checkin_on": g.next_checkin_on.isoformat() if g.next_checkin_on else None,
-                    "terms": g.terms, "payout": g.payout} for g in rows])
+                    "terms": g.terms,
+                    "payout": g.payout,
+                }
+                for g in rows
+            ]
+        )
         return
     for g in rows:
         nxt = f", next check-in {g.next_checkin_on}" if g.next_checkin_on else ""
-        click.echo(f"{g.id:>4}  {names.get(g.client_id)}  {g.status}  {g.starts_on} → "
-                   f"{g.ends_on}{nxt}: {g.terms}")
+        click.echo(
+            f"{g.id:>4}  {names.get(g.client_id)}  {g.status}  {g.starts_on} → "
+            f"{g.ends_on}{nxt}: {g.terms}"
+        )
     click.echo(f"{len(rows)} guarantee(s).", err=True)
 
 
