@@ -7,9 +7,8 @@ Create Date: 2026-11-22 21:50:05.341570
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoString)
+import sqlmodel
 from alembic import op
-
 
 revision: str = '0001'
 down_revision: str | None = None
