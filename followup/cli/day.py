@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import click
-from sqlmodel import select
+from sqlmodel import col, select
 
 from followup.cli.app import (
     EXIT_REJECTED,
@@ -104,11 +104,18 @@ def init(
     send_time: str,
     holiday_country: str | None,
 ) -> None:
-    """Create the database (if needed) and the business."""
+    """Create the database (if needed) and the business.
+
+    Run again, it changes nothing: without --name, or with the name of a business that
+    exists, it says so. A new --name adds another business to the same database.
+    """
     migrate_schema(state.engine)
     with write_session(state.engine) as session:
-        existing = session.exec(select(Business)).first()
-        if existing is not None and state.business_ref is None:
+        query = select(Business).order_by(col(Business.id))
+        if name:
+            query = query.where(Business.name == " ".join(name.split()))
+        existing = session.exec(query).first()
+        if existing is not None:
             click.echo(
                 f"The business “{existing.name}” (id {existing.id}) already exists; "
                 "nothing was changed. The database is up to date."

@@ -1,0 +1,70 @@
+"""The demo business, and every template rendered against its real data."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from followup import letters
+from followup.db import read_session, write_session
+from followup.demo import create_demo
+from followup.drafts import letter_context
+from followup.letter_checks import lint_draft, word_count
+from followup.models import Client, Event, Guarantee
+from tests.factories import MONDAY
+
+KIND_FOR_EVENT = {"purchase": "thank_you", "complaint": "apology", "cooperation": "cooperation",
+                  "lost": "lost_client"}
+
+
+def test_demo_has_the_situations_a_new_owner_should_see(engine: Engine) -> None:
+    with write_session(engine) as session:
+        business = create_demo(session, MONDAY)
+    with read_session(engine) as session:
+        clients = session.exec(select(Client).where(Client.business_id == business.id)).all()
+        kinds = Counter(e.kind for e in session.exec(select(Event)))
+        statuses = Counter(c.status for c in clients)
+    assert len(clients) == 30
+    assert kinds["purchase"] >= 10 and kinds["complaint"] >= 2
+    assert kinds["cooperation"] == 1 and kinds["lost"] == 1 and kinds["recovered"] == 1
+    assert statuses["lost"] == 1 and statuses["recovered"] == 1
+    assert any(c.email is None for c in clients)  # a client reached by phone only
+    assert {c.form_of_address for c in clients} == {None, "tu"}
+
+
+@pytest.mark.parametrize("tlocale", letters.TEMPLATE_LOCALES)
+def test_every_template_renders_against_the_demo_data(engine: Engine, tlocale: str) -> None:
+    """Each demo event, and the guarantee, drafted in every language and form of address."""
+    with write_session(engine) as session:
+        business = create_demo(session, MONDAY)
+    rendered = 0
+    with read_session(engine) as session:
+        guarantee = session.exec(select(Guarantee)).one()
+        for event in session.exec(select(Event)):
+            client = session.get(Client, event.client_id)
+            assert client is not None
+            jobs = []
+            if event.kind in KIND_FOR_EVENT:
+                kind = KIND_FOR_EVENT[event.kind]
+                jobs.append((kind, "purchase" if kind == "thank_you" else kind, event, None))
+            if event.kind == "recovered":
+                jobs += [("guarantee_offer", "guarantee_offer", event, guarantee),
+                         ("guarantee_checkin", "guarantee_checkin", event, guarantee),
+                         ("thank_you", "guarantee_end", None, guarantee)]
+            jobs.append(("thank_you", "appreciation", None, None))
+            for kind, occasion, ev, g in jobs:
+                context = letter_context(business, client, day=MONDAY, occasion=occasion,
+                                         event=ev, guarantee=g)
+                draft = letters.render(kind, tlocale, context)
+                assert lint_draft(draft) == [], (kind, occasion, client.name, draft.text)
+                first_name = client.name.split()[0]
+                assert first_name in draft.text.split("\n")[0]
+                assert business.owner_name in draft.text
+                assert letters.MIN_WORDS <= word_count(draft.text) <= letters.MAX_WORDS
+                if ev is not None and ev.kind != "recovered":
+                    assert (ev.item or ev.summary.rstrip(".")).lower() in draft.text.lower()
+                rendered += 1
+    assert rendered > 30
