@@ -15,7 +15,10 @@ from sqlmodel import Session, col, or_, select
 from followup.models import Client, ClientStatus, Event, EventKind
 
 CONTACT_EVENTS = frozenset({EventKind.reply, EventKind.call})
-STATUS_EVENTS = {EventKind.lost: ClientStatus.lost, EventKind.recovered: ClientStatus.recovered}
+STATUS_EVENTS: dict[str, ClientStatus] = {
+    EventKind.lost: ClientStatus.lost,
+    EventKind.recovered: ClientStatus.recovered,
+}
 
 
 class UnknownClient(LookupError):

@@ -12,10 +12,10 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlmodel import Session, col
 
 from followup.models import (
     PIPELINE_STATUSES,
@@ -31,6 +31,11 @@ from followup.models import (
     LetterStatus,
 )
 from followup.wording import language, short_date
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    Query: TypeAlias = Select[*tuple[Any, ...]]
 
 PURCHASE_WINDOW_DAYS = 30
 PAGE = 64
@@ -101,9 +106,9 @@ def _event_tier(
     cooldown: bool,
     since: date | None = None,
     status: ClientStatus | None = None,
-) -> Select[Any]:
+) -> Query:
     query = (
-        select(Event.id, Event.day, Event.summary, Client.id, Client.name)
+        select(col(Event.id), col(Event.day), col(Event.summary), col(Client.id), col(Client.name))
         .join(Client, col(Client.id) == col(Event.client_id))
         .where(
             col(Event.business_id) == business.id,
@@ -121,10 +126,10 @@ def _event_tier(
     return query
 
 
-def _pages(session: Session, query: Select[Any]) -> Iterator[Any]:
+def _pages(session: Session, query: Query) -> Iterator[Any]:
     offset = 0
     while True:
-        rows = session.exec(query.limit(PAGE).offset(offset)).all()  # type: ignore[call-overload]
+        rows = session.execute(query.limit(PAGE).offset(offset)).all()
         yield from rows
         if len(rows) < PAGE:
             return
@@ -207,13 +212,13 @@ def _tier1(session: Session, business: Business, day: date, r: _Reasons) -> Iter
 def _tier2(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
     base = (
         select(
-            Guarantee.id,
-            Guarantee.starts_on,
-            Guarantee.ends_on,
-            Guarantee.next_checkin_on,
-            Guarantee.event_id,
-            Client.id,
-            Client.name,
+            col(Guarantee.id),
+            col(Guarantee.starts_on),
+            col(Guarantee.ends_on),
+            col(Guarantee.next_checkin_on),
+            col(Guarantee.event_id),
+            col(Client.id),
+            col(Client.name),
         )
         .join(Client, col(Client.id) == col(Guarantee.client_id))
         .where(
@@ -321,7 +326,7 @@ def _tier5(session: Session, business: Business, day: date, r: _Reasons) -> Iter
 
 
 def _tier6(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
-    base = select(Client.id, Client.name, Client.last_contacted_on).where(
+    base = select(col(Client.id), col(Client.name), col(Client.last_contacted_on)).where(
         col(Client.status).in_((ClientStatus.active, ClientStatus.recovered)),
         *_eligible(business, day, cooldown=True),
     )

@@ -16,8 +16,12 @@ from followup.letter_checks import lint_draft, word_count
 from followup.models import Client, Event, Guarantee
 from tests.factories import MONDAY
 
-KIND_FOR_EVENT = {"purchase": "thank_you", "complaint": "apology", "cooperation": "cooperation",
-                  "lost": "lost_client"}
+KIND_FOR_EVENT = {
+    "purchase": "thank_you",
+    "complaint": "apology",
+    "cooperation": "cooperation",
+    "lost": "lost_client",
+}
 
 
 def test_demo_has_the_situations_a_new_owner_should_see(engine: Engine) -> None:
@@ -51,13 +55,16 @@ def test_every_template_renders_against_the_demo_data(engine: Engine, tlocale: s
                 kind = KIND_FOR_EVENT[event.kind]
                 jobs.append((kind, "purchase" if kind == "thank_you" else kind, event, None))
             if event.kind == "recovered":
-                jobs += [("guarantee_offer", "guarantee_offer", event, guarantee),
-                         ("guarantee_checkin", "guarantee_checkin", event, guarantee),
-                         ("thank_you", "guarantee_end", None, guarantee)]
+                jobs += [
+                    ("guarantee_offer", "guarantee_offer", event, guarantee),
+                    ("guarantee_checkin", "guarantee_checkin", event, guarantee),
+                    ("thank_you", "guarantee_end", None, guarantee),
+                ]
             jobs.append(("thank_you", "appreciation", None, None))
             for kind, occasion, ev, g in jobs:
-                context = letter_context(business, client, day=MONDAY, occasion=occasion,
-                                         event=ev, guarantee=g)
+                context = letter_context(
+                    business, client, day=MONDAY, occasion=occasion, event=ev, guarantee=g
+                )
                 draft = letters.render(kind, tlocale, context)
                 assert lint_draft(draft) == [], (kind, occasion, client.name, draft.text)
                 first_name = client.name.split()[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from sqlmodel import col, select
@@ -345,7 +346,7 @@ def demo(state: State, day_text: str | None) -> None:
     """Create a demo bicycle workshop with thirty clients, and draft its first letters."""
     from followup.demo import BUSINESS, create_demo
     from followup.jobs import run_day
-    from followup.workdays import is_working_day, local_today, next_working_day
+    from followup.workdays import is_working_day, next_working_day
 
     migrate_schema(state.engine)
     with write_session(state.engine) as session:
@@ -354,7 +355,7 @@ def demo(state: State, day_text: str | None) -> None:
                 "this database already has a business; the demo needs an empty one "
                 "(set FOLLOWUP_DATABASE_URL=sqlite:///demo.db to try it beside yours)"
             )
-        today = parse_day(day_text) or local_today(Business(**BUSINESS), now())
+        today = parse_day(day_text) or now().astimezone(ZoneInfo(BUSINESS["timezone"])).date()
         business = create_demo(session, today)
     click.echo(
         f"Created the demo business “{business.name}” with 30 clients and their recent "

@@ -1,0 +1,100 @@
+"""The day's routine for one business: pick, draft, record — exactly once per day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from followup.db import read_session, write_session
+from followup.drafts import draft_letter
+from followup.guarantees import advance_checkin
+from followup.models import Business, DailyRun, Guarantee, LetterKind, Pick
+from followup.picking import Candidate, pick
+from followup.workdays import why_not_working
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """What ``run_day`` did: ``done``, ``already_done`` or ``not_working_day``."""
+
+    business_id: int
+    day: date
+    status: str
+    picks: tuple[Candidate, ...] = ()
+    letter_ids: tuple[int, ...] = ()
+    reason: str = ""
+
+
+def run_day(engine: Engine, business_id: int, day: date, now: datetime) -> DayResult:
+    """Pick and draft the day's letters for one business, exactly once.
+
+    The DailyRun row is inserted first, in the same transaction as the picks and the
+    letters: on PostgreSQL a second process blocks on its key until the first commits,
+    on SQLite ``BEGIN IMMEDIATE`` queues it; either way it then finds the day done.
+    """
+    with read_session(engine) as session:
+        business = session.get(Business, business_id)
+        if business is None:
+            raise LookupError(f"there is no business {business_id}")
+        closed = why_not_working(business, day)
+    if closed is not None:
+        return DayResult(business_id, day, "not_working_day", reason=closed)
+    try:
+        with write_session(engine) as session:
+            if session.get(DailyRun, (business_id, day)) is not None:
+                return DayResult(business_id, day, "already_done")
+            run = DailyRun(business_id=business_id, day=day, created_at=now)
+            session.add(run)
+            session.flush()
+            business = session.get(Business, business_id)
+            assert business is not None
+            chosen = pick(session, business, day)
+            letter_ids = [
+                _draft_pick(session, business, rank, candidate, day, now)
+                for rank, candidate in enumerate(chosen, start=1)
+            ]
+            run.picked = len(chosen)
+            session.add(run)
+    except IntegrityError:
+        # Another process inserted the DailyRun between our check and our insert. Any
+        # other integrity error is a bug and must not pass for "already done".
+        with read_session(engine) as session:
+            if session.get(DailyRun, (business_id, day)) is None:
+                raise
+        return DayResult(business_id, day, "already_done")
+    return DayResult(business_id, day, "done", tuple(chosen), tuple(letter_ids))
+
+
+def _draft_pick(
+    session: Session,
+    business: Business,
+    rank: int,
+    candidate: Candidate,
+    day: date,
+    now: datetime,
+) -> int:
+    letter = draft_letter(session, business, candidate, day=day, now=now)
+    assert letter.id is not None and business.id is not None
+    session.add(
+        Pick(
+            business_id=business.id,
+            day=day,
+            client_id=candidate.client_id,
+            rank=rank,
+            tier=candidate.tier,
+            kind=candidate.kind,
+            reason=candidate.reason,
+            letter_id=letter.id,
+            created_at=now,
+        )
+    )
+    if candidate.kind == LetterKind.guarantee_checkin and candidate.guarantee_id:
+        guarantee = session.get(Guarantee, candidate.guarantee_id)
+        assert guarantee is not None
+        advance_checkin(guarantee, day)
+        session.add(guarantee)
+    return letter.id

@@ -1,0 +1,390 @@
+"""The outbox state machine of DESIGN §5.
+
+    draft -approve-> approved -(send time)-> queued -claim-> sending -> sent
+                                                                     -> queued (retry later)
+                                                                     -> failed
+                                                                     -> uncertain
+    cancel: draft | approved | queued -> cancelled
+    owner:  uncertain | failed -resend-> queued;  uncertain -mark sent-> sent
+    by hand (print, call): draft | approved -mark done-> sent
+
+Every transition is one conditional UPDATE whose WHERE names the states it may start
+from, so two processes (the sender and the dashboard, two senders, two replicas) can
+race and the loser changes nothing. The owner's actions raise ``OutboxError`` when
+they lose; the sender's marks return ``False``.
+
+Nothing here reads the clock: ``now`` (timezone-aware UTC) is always an argument. The
+functions take a Session and leave committing to the caller, except ``claim``, which
+is its own short transaction. The sender's marks are Core UPDATEs: a ``Letter`` the
+caller already holds in the same session is not refreshed by them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, or_, select
+
+from followup.db import write_session
+from followup.models import Channel, Letter, LetterStatus
+
+MAX_ATTEMPTS = 5
+# The wait after attempt 1, 2, 3, 4; attempt 5 is the last.
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(minutes=60),
+)
+ERROR_MAX = 1000  # Letter.last_error
+CODE_MAX = 20  # Letter.last_error_code
+LEASE_EXPIRED = "lease_expired"
+
+
+class OutboxError(Exception):
+    """An action the letter's current state does not allow; the message is for the owner."""
+
+
+# -- the owner's actions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Move:
+    allowed: tuple[LetterStatus, ...]
+    to: LetterStatus
+    refusal: str
+
+
+_S = LetterStatus
+_APPROVE = _Move((_S.draft,), _S.approved, "only a draft can be approved")
+_CANCEL = _Move(
+    (_S.draft, _S.approved, _S.queued),
+    _S.cancelled,
+    "only a draft, approved or queued letter can be cancelled",
+)
+_MARK_DONE = _Move(
+    (_S.draft, _S.approved), _S.sent, "only a draft or approved letter can be marked done"
+)
+_RESEND = _Move(
+    (_S.uncertain, _S.failed), _S.queued, "only an uncertain or failed letter can be resent"
+)
+_OWNER_SENT = _Move((_S.uncertain,), _S.sent, "only an uncertain letter can be marked as sent")
+_NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_until": None, "next_attempt_at": None}
+
+
+def approve(session: Session, letter: Letter, now: datetime) -> None:
+    """draft -> approved; the sender queues it when its send time comes."""
+    _transition(session, letter, now, _APPROVE, approved_at=now)
+
+
+def cancel(session: Session, letter: Letter, now: datetime) -> None:
+    """draft | approved | queued -> cancelled. A letter being sent cannot be called back."""
+    _transition(session, letter, now, _CANCEL, **_NO_LEASE)
+
+
+def mark_done(session: Session, letter: Letter, now: datetime) -> None:
+    """A printed note or a call the owner has done by hand: draft | approved -> sent."""
+    if letter.channel == Channel.email:
+        raise OutboxError(
+            f"letter {letter.id} is an email: the outbox sends it, it is not marked done by hand"
+        )
+    _transition(
+        session, letter, now, _MARK_DONE, approved_at=letter.approved_at or now, sent_at=now
+    )
+
+
+def resend(session: Session, letter: Letter, now: datetime) -> None:
+    """uncertain | failed -> queued with a fresh set of attempts: the owner's decision."""
+    _transition(session, letter, now, _RESEND, attempts=0, **_NO_LEASE)
+
+
+def mark_sent_by_owner(session: Session, letter: Letter, now: datetime) -> None:
+    """uncertain -> sent: the owner knows it arrived (the client answered, say)."""
+    _transition(session, letter, now, _OWNER_SENT, sent_at=now, lease_until=None)
+
+
+def _transition(
+    session: Session,
+    letter: Letter,
+    now: datetime,
+    move: _Move,
+    **values: Any,
+) -> None:
+    if letter.id is None:
+        raise OutboxError("the letter has not been saved yet")
+    stmt = (
+        update(Letter)
+        .where(col(Letter.id) == letter.id, col(Letter.status).in_(move.allowed))
+        .values(status=move.to, updated_at=now, **values)
+        .returning(col(Letter.id))
+        .execution_options(synchronize_session=False)
+    )
+    if session.exec(stmt).first() is None:
+        current = session.exec(select(Letter.status).where(Letter.id == letter.id)).first()
+        if current is None:
+            raise OutboxError(f"letter {letter.id} does not exist")
+        raise OutboxError(f"letter {letter.id} is {current}; {move.refusal}")
+    session.refresh(letter)
+
+
+# -- the sender's side -------------------------------------------------------------------
+
+
+def release_due(session: Session, now: datetime, business_id: int | None = None) -> int:
+    """Queue the approved email letters whose send time has come; return how many.
+
+    Printed notes and calls stay approved until the owner marks them done.
+    """
+    stmt = (
+        update(Letter)
+        .where(
+            col(Letter.status) == LetterStatus.approved,
+            col(Letter.channel) == Channel.email,
+            or_(col(Letter.send_after).is_(None), col(Letter.send_after) <= now),
+            *_business(business_id),
+        )
+        .values(status=LetterStatus.queued, next_attempt_at=None, updated_at=now)
+        .returning(col(Letter.id))
+        .execution_options(synchronize_session=False)
+    )
+    return len(session.exec(stmt).all())
+
+
+def claim(
+    engine: Engine,
+    now: datetime,
+    owner: str,
+    limit: int,
+    lease_seconds: int,
+    *,
+    business_id: int | None = None,
+) -> list[int]:
+    """Take up to ``limit`` due queued letters for ``owner``; return their ids.
+
+    One statement in its own committed transaction: ``FOR UPDATE SKIP LOCKED`` keeps
+    concurrent claimers apart on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite (where
+    SQLAlchemy leaves the locking clause out). The attempt is counted here, before
+    any I/O, so a sender that dies mid-send still used one.
+
+    The batch is chosen in a MATERIALIZED CTE, not in ``id IN (SELECT … LIMIT k FOR
+    UPDATE SKIP LOCKED)``: PostgreSQL may plan that IN as a nested-loop semi-join that
+    re-runs the subquery for every row, and each re-run skips the rows this statement
+    has just updated and takes the next ones, so one claim could take far more than
+    ``limit`` letters. The CTE is evaluated once.
+    """
+    due = (
+        select(Letter.id)
+        .where(
+            col(Letter.status) == LetterStatus.queued,
+            or_(col(Letter.next_attempt_at).is_(None), col(Letter.next_attempt_at) <= now),
+            *_business(business_id),
+        )
+        .order_by(col(Letter.send_after).asc().nulls_first(), col(Letter.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("due")
+        .prefix_with("MATERIALIZED")
+    )
+    stmt = (
+        update(Letter)
+        .where(col(Letter.id).in_(select(due.c.id)), col(Letter.status) == LetterStatus.queued)
+        .values(
+            status=LetterStatus.sending,
+            lease_owner=owner,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            attempts=col(Letter.attempts) + 1,
+            updated_at=now,
+        )
+        .returning(col(Letter.id))
+        .execution_options(synchronize_session=False)
+    )
+    with write_session(engine) as session:
+        return sorted(session.exec(stmt).scalars().all())
+
+
+def renew_lease(
+    session: Session, letter_id: int, owner: str, now: datetime, lease_seconds: int
+) -> bool:
+    """Extend a lease we still hold (a long batch); False if it is no longer ours."""
+    return _mark(session, letter_id, owner, now, lease_until=now + timedelta(seconds=lease_seconds))
+
+
+def release_claim(session: Session, letter_ids: Iterable[int], owner: str, now: datetime) -> int:
+    """Give back claimed letters that were never attempted (the batch stopped early).
+
+    They return to the queue with the attempt the claim counted taken back, so they
+    do not end up ``uncertain`` when the lease runs out.
+    """
+    stmt = (
+        update(Letter)
+        .where(
+            col(Letter.id).in_(list(letter_ids)),
+            col(Letter.lease_owner) == owner,
+            col(Letter.status) == LetterStatus.sending,
+        )
+        .values(
+            status=LetterStatus.queued,
+            attempts=col(Letter.attempts) - 1,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
+        .returning(col(Letter.id))
+        .execution_options(synchronize_session=False)
+    )
+    return len(session.exec(stmt).all())
+
+
+def mark_sent(session: Session, letter_id: int, owner: str, now: datetime) -> bool:
+    """The server took the letter: sending -> sent. False if the lease is not ours.
+
+    A sender whose lease ran out while it was still talking to the server finds its
+    letter ``uncertain``; as long as nobody has touched it since (the lease owner is
+    still this sender), its success is the answer to that uncertainty, so it applies.
+    """
+    return _mark(
+        session,
+        letter_id,
+        owner,
+        now,
+        statuses=(LetterStatus.sending, LetterStatus.uncertain),
+        status=LetterStatus.sent,
+        sent_at=now,
+        lease_until=None,
+        next_attempt_at=None,
+    )
+
+
+def mark_retry(
+    session: Session,
+    letter_id: int,
+    owner: str,
+    now: datetime,
+    *,
+    error: str,
+    code: str | None = None,
+) -> LetterStatus | None:
+    """A temporary failure before the message left: back to the queue after a delay.
+
+    After ``MAX_ATTEMPTS`` the letter is ``failed`` instead. Returns the status the
+    letter moved to, or None if the lease was not ours.
+    """
+    attempts = session.exec(
+        select(Letter.attempts).where(*_held(letter_id, owner, (LetterStatus.sending,)))
+    ).first()
+    if attempts is None:
+        return None
+    extra: dict[str, Any] = {}
+    if attempts >= MAX_ATTEMPTS:
+        status, error = LetterStatus.failed, f"{error} (gave up after {attempts} attempts)"
+    else:
+        status = LetterStatus.queued
+        delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+        extra = {"next_attempt_at": now + delay, "lease_owner": None}
+    same_attempt = col(Letter.attempts) == attempts
+    failure = _failure(status, error, code)
+    applied = _mark(session, letter_id, owner, now, same_attempt, **failure, **extra)
+    return status if applied else None
+
+
+def mark_failed(
+    session: Session,
+    letter_id: int,
+    owner: str,
+    now: datetime,
+    *,
+    error: str,
+    code: str | None = None,
+) -> bool:
+    """A permanent failure (the server refused it): sending -> failed."""
+    return _mark(session, letter_id, owner, now, **_failure(LetterStatus.failed, error, code))
+
+
+def mark_uncertain(
+    session: Session,
+    letter_id: int,
+    owner: str,
+    now: datetime,
+    *,
+    error: str,
+    code: str | None = None,
+) -> bool:
+    """The message may have left (connection lost mid-DATA): sending -> uncertain.
+
+    Nothing leaves ``uncertain`` by itself: the owner resends or marks it sent.
+    """
+    return _mark(session, letter_id, owner, now, **_failure(LetterStatus.uncertain, error, code))
+
+
+def expire_leases(session: Session, now: datetime, business_id: int | None = None) -> int:
+    """Letters whose sender vanished mid-send (lease over) become ``uncertain``.
+
+    The lease owner is kept: it says which sender was lost, and lets that sender
+    still record a success it had (see ``mark_sent``).
+    """
+    stmt = (
+        update(Letter)
+        .where(
+            col(Letter.status) == LetterStatus.sending,
+            col(Letter.lease_until) < now,
+            *_business(business_id),
+        )
+        .values(
+            status=LetterStatus.uncertain,
+            lease_until=None,
+            last_error_code=LEASE_EXPIRED,
+            last_error="the sender was lost mid-send (its lease expired): the letter may "
+            "or may not have been delivered; resend it or mark it as sent",
+            updated_at=now,
+        )
+        .returning(col(Letter.id))
+        .execution_options(synchronize_session=False)
+    )
+    return len(session.exec(stmt).all())
+
+
+def _mark(
+    session: Session,
+    letter_id: int,
+    owner: str,
+    now: datetime,
+    *extra: ColumnElement[bool],
+    statuses: Sequence[LetterStatus] = (LetterStatus.sending,),
+    **values: Any,
+) -> bool:
+    stmt = (
+        update(Letter)
+        .where(*_held(letter_id, owner, statuses), *extra)
+        .values(updated_at=now, **values)
+        .returning(col(Letter.id))
+        .execution_options(synchronize_session=False)
+    )
+    return session.exec(stmt).first() is not None
+
+
+def _held(
+    letter_id: int, owner: str, statuses: Sequence[LetterStatus]
+) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(Letter.id) == letter_id,
+        col(Letter.lease_owner) == owner,
+        col(Letter.status).in_(statuses),
+    )
+
+
+def _failure(status: LetterStatus, error: str, code: str | None) -> dict[str, Any]:
+    return {
+        "status": status,
+        "lease_until": None,
+        "last_error": error[:ERROR_MAX],
+        "last_error_code": code[:CODE_MAX] if code else None,
+    }
+
+
+def _business(business_id: int | None) -> tuple[ColumnElement[bool], ...]:
+    return () if business_id is None else (col(Letter.business_id) == business_id,)

@@ -1,0 +1,254 @@
+"""The daily run and the tick: exactly once per day, whoever runs it and however often."""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from followup import outbox
+from followup.config import Settings, get_settings
+from followup.db import make_engine, migrate, read_session, write_session
+from followup.demo import create_demo
+from followup.events import EventInput, add_event
+from followup.jobs import run_day, send_due, tick
+from followup.mailer import MaildirMailer
+from followup.models import (
+    PIPELINE_STATUSES,
+    Business,
+    Client,
+    DailyRun,
+    Event,
+    Guarantee,
+    Letter,
+    LetterStatus,
+    Pick,
+)
+from followup.workdays import is_working_day, send_moment
+from tests.factories import MONDAY, NOW, ClientMaker, EventMaker, make_business
+
+SATURDAY = MONDAY - timedelta(days=2)
+
+
+def counts(engine: Engine) -> tuple[int, int, int]:
+    with read_session(engine) as session:
+        return (
+            session.exec(select(func.count()).select_from(DailyRun)).one(),
+            session.exec(select(func.count()).select_from(Pick)).one(),
+            session.exec(select(func.count()).select_from(Letter)).one(),
+        )
+
+
+def test_daily_drafts_three_letters_once(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    for i in range(5):
+        make_event(
+            make_client(f"Cliente {i}"), "purchase", i + 1, f"Compra {i}", item=f"artículo {i}"
+        )
+    assert business.id is not None
+    result = run_day(engine, business.id, MONDAY, NOW)
+    assert result.status == "done" and len(result.letter_ids) == 3
+    assert counts(engine) == (1, 3, 3)
+    with read_session(engine) as session:
+        letters = session.exec(select(Letter).order_by(col(Letter.id))).all()
+        picks = session.exec(select(Pick).order_by(col(Pick.rank))).all()
+    assert [p.letter_id for p in picks] == [letter.id for letter in letters]
+    assert all(letter.status == LetterStatus.draft for letter in letters)
+    assert all(
+        letter.message_id.startswith("<") and "@bicis.example>" in letter.message_id
+        for letter in letters
+    )
+    # The oldest purchase first: "Compra 4" was 5 days ago.
+    assert "artículo 4" in letters[0].body_text
+    again = run_day(engine, business.id, MONDAY, NOW + timedelta(hours=3))
+    assert again.status == "already_done"
+    assert counts(engine) == (1, 3, 3)
+
+
+def test_nothing_is_picked_on_a_weekend_or_a_holiday(
+    engine: Engine, make_client: ClientMaker, business: Business
+) -> None:
+    make_client("Laura")
+    assert business.id is not None
+    saturday = run_day(engine, business.id, SATURDAY, NOW)
+    assert saturday.status == "not_working_day" and "sat" in saturday.reason
+    with write_session(engine) as session:
+        fresh = session.get(Business, business.id)
+        assert fresh is not None
+        fresh.holiday_country = "ES"
+        session.add(fresh)
+    immaculate_conception = date(2026, 12, 8)  # a Tuesday, a national holiday in Spain
+    holiday = run_day(engine, business.id, immaculate_conception, NOW)
+    assert holiday.status == "not_working_day" and "holiday" in holiday.reason
+    assert counts(engine) == (0, 0, 0)
+    assert run_day(engine, business.id, date(2026, 12, 9), NOW).status == "done"
+
+
+def test_auto_approval_sends_at_the_send_time(
+    tmp_path: Path, engine: Engine, settings: Settings, make_client: ClientMaker
+) -> None:
+    shop = make_business(engine, name="Auto", approval_mode="auto", send_time="10:30")
+    assert shop.id is not None
+    with write_session(engine) as session:
+        session.add(Client(business_id=shop.id, name="Ana Gil", email="ana@example.es"))
+    mailer = MaildirMailer(settings.outbox_dir)
+    early = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Madrid
+    report = tick(engine, settings, early, mailer)
+    assert report.sent == 0
+    with read_session(engine) as session:
+        letter = session.exec(select(Letter)).one()
+    assert letter.status == LetterStatus.approved
+    assert letter.send_after == send_moment(shop, MONDAY).astimezone(UTC)
+    later = datetime(2026, 11, 23, 9, 31, tzinfo=UTC)  # 10:31 in Madrid
+    assert tick(engine, settings, later, mailer).sent == 1
+    assert tick(engine, settings, later + timedelta(minutes=10), mailer).sent == 0
+    delivered = list(mailbox.Maildir(settings.outbox_dir))
+    assert len(delivered) == 1 and delivered[0]["To"].endswith("<ana@example.es>")
+
+
+def _spawn_daily(
+    db_url: str, day: date, cwd: Path, n: int
+) -> list[subprocess.CompletedProcess[str]]:
+    env = {**os.environ, "FOLLOWUP_DATABASE_URL": db_url}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "followup", "daily", "--date", day.isoformat()],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return results
+
+
+@pytest.mark.slow
+def test_six_concurrent_daily_processes_make_one_set_of_picks(db_url: str, tmp_path: Path) -> None:
+    engine = make_engine(get_settings(database_url=db_url))
+    migrate(engine)
+    shop = make_business(engine)
+    with write_session(engine) as session:
+        for i in range(40):
+            session.add(Client(business_id=shop.id, name=f"Cliente {i}", email=f"c{i}@example.es"))
+    results = _spawn_daily(db_url, MONDAY, tmp_path, 6)
+    assert [r.returncode for r in results] == [0] * 6, [r.stderr for r in results]
+    outputs = Counter(
+        "drafted"
+        if "drafted for" in r.stdout
+        else "already"
+        if "already drafted" in r.stdout
+        else r.stdout
+        for r in results
+    )
+    assert outputs == Counter({"drafted": 1, "already": 5})
+    assert counts(engine) == (1, 3, 3)
+    with read_session(engine) as session:
+        assert len(set(session.exec(select(Pick.client_id)).all())) == 3
+    engine.dispose()
+
+
+# --- twenty working days --------------------------------------------------------------
+
+
+def _check_invariants(session: object, business: Business, day: date, cooldown: int) -> None:
+    from sqlmodel import Session
+
+    assert isinstance(session, Session)
+    todays = session.exec(select(Pick).where(Pick.day == day)).all()
+    assert len(todays) <= business.daily_quota
+    assert len({p.client_id for p in todays}) == len(todays)
+    if not is_working_day(business, day):
+        assert todays == []
+    letters = session.exec(select(Letter).order_by(col(Letter.day), col(Letter.id))).all()
+    pipeline = Counter(letter.client_id for letter in letters if letter.status in PIPELINE_STATUSES)
+    assert all(n == 1 for n in pipeline.values()), "a client with two letters in the pipeline"
+    last_day: dict[int, date] = {}
+    for letter in letters:
+        previous = last_day.get(letter.client_id)
+        if previous is not None and letter.kind != "apology":
+            assert (letter.day - previous).days > cooldown, "cooldown broken"
+        last_day[letter.client_id] = letter.day
+        assert "{{" not in letter.body_text and "None" not in letter.body_text
+        assert "\n" not in letter.subject
+    dnc = {c.id for c in session.exec(select(Client).where(col(Client.do_not_contact)))}
+    assert not any(p.client_id in dnc for p in todays)
+
+
+@pytest.mark.slow
+def test_twenty_working_days_keep_every_promise(engine: Engine, settings: Settings) -> None:
+    """The demo business runs for four weeks: owners approve, letters go out, life happens."""
+    start = MONDAY
+    with write_session(engine) as session:
+        business = create_demo(session, start)
+    assert business.id is not None
+    mailer = MaildirMailer(settings.outbox_dir)
+    rng = random.Random(20261123)
+    with read_session(engine) as session:
+        client_ids = list(session.exec(select(Client.id).where(Client.business_id == business.id)))
+    day, working_days, complaints = start, 0, {}
+    while working_days < 20:
+        now = send_moment(business, day).astimezone(UTC) - timedelta(hours=1)
+        # Life happens: a purchase most days, sometimes a complaint.
+        with write_session(engine) as session:
+            for kind in ("purchase", "purchase", "complaint"):
+                if rng.random() < 0.5:
+                    client = session.get(Client, rng.choice(client_ids))
+                    assert client is not None
+                    event = add_event(
+                        session,
+                        client,
+                        EventInput(kind, day, f"{kind} del {day.isoformat()}", item="unas luces"),
+                    )
+                    if kind == "complaint":
+                        complaints[event.id] = day
+        result = run_day(engine, business.id, day, now)
+        if is_working_day(business, day):
+            working_days += 1
+            assert result.status == "done"
+            assert len(result.letter_ids) == business.daily_quota
+        else:
+            assert result.status == "not_working_day"
+        with write_session(engine) as session:
+            for letter in session.exec(select(Letter).where(Letter.status == LetterStatus.draft)):
+                outbox.approve(session, letter, now)
+                if letter.channel == "call":  # the owner phones and marks it done
+                    outbox.mark_done(session, letter, now)
+        send_due(engine, settings, now + timedelta(hours=2), mailer)
+        with read_session(engine) as session:
+            _check_invariants(session, business, day, business.cooldown_days)
+        day += timedelta(days=1)
+    with read_session(engine) as session:
+        runs = session.exec(select(func.count()).select_from(DailyRun)).one()
+        sent = session.exec(select(Letter).where(Letter.status == LetterStatus.sent)).all()
+        apologies = {letter.event_id for letter in sent if letter.kind == "apology"}
+        guarantee = session.exec(select(Guarantee)).one()
+        purchases = session.exec(select(func.count()).select_from(Event)).one()
+    assert runs == 20
+    assert len(sent) == 60
+    emailed = [letter for letter in sent if letter.channel == "email"]
+    assert len(emailed) == len(list(mailbox.Maildir(settings.outbox_dir))) >= 55
+    # Every complaint but the last few days' was apologised for, within a few working days.
+    old = [eid for eid, d in complaints.items() if (day - d).days > 7]
+    assert old and all(eid in apologies for eid in old)
+    # The returning client got the offer and the first check-in came due and went out.
+    kinds = Counter(letter.kind for letter in sent)
+    assert kinds["guarantee_offer"] == 1 and kinds["guarantee_checkin"] >= 1
+    assert guarantee.next_checkin_on is not None and guarantee.next_checkin_on > start
+    assert purchases > 20

@@ -1,0 +1,524 @@
+"""Building every email, delivering into the Maildir, and send_due end to end."""
+
+from __future__ import annotations
+
+import mailbox
+import multiprocessing
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import select
+
+from followup.config import ConfigError, Settings, get_settings
+from followup.db import make_engine, migrate, read_session, write_session
+from followup.jobs import send_due
+from followup.mailer import (
+    HEADERS,
+    MaildirMailer,
+    SendError,
+    build_message,
+    mailer_for,
+    make_message_id,
+)
+from followup.models import Business, Client, Letter, LetterStatus
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+MESSAGE_ID = "<20261123.abc123@taller.example>"
+MIME_HEADERS = ("MIME-Version", "Content-Type")
+POSTGRES_URL = os.environ.get("FOLLOWUP_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+def business(**fields: Any) -> Business:
+    values: dict[str, Any] = {
+        "id": 1,
+        "name": "Taller Ruiz",
+        "owner_name": "Marta Ruiz",
+        "sender_email": "marta@taller.example",
+        "reply_to": "",
+    }
+    return Business(**(values | fields))
+
+
+def client(**fields: Any) -> Client:
+    values: dict[str, Any] = {
+        "id": 7,
+        "business_id": 1,
+        "name": "Laura Gómez",
+        "email": "laura@cliente.example",
+    }
+    return Client(**(values | fields))
+
+
+def letter(**fields: Any) -> Letter:
+    values: dict[str, Any] = {
+        "id": 12,
+        "business_id": 1,
+        "client_id": 7,
+        "day": date(2026, 11, 23),
+        "kind": "thank_you",
+        "locale": "es",
+        "to_email": "laura@cliente.example",
+        "subject": "Gracias por su confianza",
+        "body_text": "Estimada Laura:\n\nGracias por confiar en nosotros. Un saludo,\nMarta\n",
+        "body_html": "<p>Estimada Laura:</p><p>Gracias por confiar en nosotros.</p>",
+        "message_id": MESSAGE_ID,
+    }
+    return Letter(**(values | fields))
+
+
+def reparse(message: EmailMessage) -> EmailMessage:
+    """The message as a receiving client sees it: serialised, then parsed again."""
+    lf = message.policy.clone(linesep="\n")
+    parsed = message_from_bytes(message.as_bytes(policy=lf), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def header_block(message: EmailMessage) -> str:
+    return message.as_bytes().decode("ascii").split("\r\n\r\n", 1)[0]
+
+
+# -- building ----------------------------------------------------------------------------
+
+
+def test_message_has_exactly_the_fixed_headers() -> None:
+    message = reparse(
+        build_message(letter(), business(reply_to="marta@gmail.example"), client(), NOW)
+    )
+    assert sorted(message.keys()) == sorted([*HEADERS, *MIME_HEADERS])
+    assert message["Message-ID"] == MESSAGE_ID
+    assert message["Date"] == format_datetime(NOW)
+    assert message["Date"].datetime == NOW
+    assert message["From"] == "Taller Ruiz <marta@taller.example>"
+    assert message["Reply-To"] == "Marta Ruiz <marta@gmail.example>"
+    assert message["To"] == "Laura Gómez <laura@cliente.example>"
+    assert message["Subject"] == "Gracias por su confianza"
+
+
+def test_reply_to_only_when_the_business_has_one() -> None:
+    message = build_message(letter(), business(reply_to=""), client(), NOW)
+    assert "Reply-To" not in message
+
+
+def test_message_is_multipart_alternative_with_text_and_html() -> None:
+    message = reparse(build_message(letter(), business(), client(), NOW))
+    assert message.get_content_type() == "multipart/alternative"
+    parts = list(message.iter_parts())
+    assert [part.get_content_type() for part in parts] == ["text/plain", "text/html"]
+    assert all(part.get_content_charset() == "utf-8" for part in parts)
+    assert parts[0].get_content() == letter().body_text
+    assert parts[1].get_content().rstrip("\n") == letter().body_html
+
+
+def test_non_ascii_names_and_subject_are_rfc2047_encoded() -> None:
+    built = build_message(
+        letter(subject="Disculpe el retraso, señora Núñez — pedido 4411"),
+        business(name="Carpintería Ñandú"),
+        client(name="Núñez, María José"),
+        NOW,
+    )
+    headers = header_block(built)  # decodes as ASCII: nothing raw reached the wire
+    assert "=?utf-8?" in headers
+    message = reparse(built)
+    assert message["From"].addresses[0].display_name == "Carpintería Ñandú"
+    assert message["To"].addresses[0].display_name == "Núñez, María José"
+    assert message["To"].addresses[0].addr_spec == "laura@cliente.example"
+    assert message["Subject"] == "Disculpe el retraso, señora Núñez — pedido 4411"
+
+
+def test_non_ascii_body_survives_any_mail_server() -> None:
+    built = build_message(letter(body_text="Señora Núñez: ¡gracias!\n"), business(), client(), NOW)
+    # quoted-printable: 7-bit on the wire, for servers without 8BITMIME.
+    assert built.as_bytes().isascii()
+    assert reparse(built).get_body(("plain",)).get_content() == "Señora Núñez: ¡gracias!\n"
+
+
+INJECTIONS = [
+    "Laura\r\nBcc: evil@example.com",
+    "Laura\nBcc: evil@example.com",
+    "Laura\rBcc: evil@example.com",
+    "Laura\r\n\r\nBcc: evil@example.com",
+    "Laura\u2028Bcc: evil@example.com",
+    "Laura\x85Bcc: evil@example.com",
+]
+
+
+def assert_no_injection(message: EmailMessage) -> None:
+    parsed = reparse(message)
+    assert "Bcc" not in parsed
+    assert set(parsed.keys()) <= {*HEADERS, *MIME_HEADERS}
+    assert len(parsed.keys()) == len(set(parsed.keys())), "a header appears twice"
+    for name, value in parsed.items():
+        assert "\r" not in value, name
+        assert "\n" not in value, name
+    for line in header_block(message).split("\r\n"):
+        assert not line.lower().startswith("bcc"), line
+
+
+@pytest.mark.parametrize("name", INJECTIONS)
+def test_crlf_in_name_never_reaches_a_header(name: str) -> None:
+    message = build_message(
+        letter(),
+        business(name=name, owner_name=name, reply_to="marta@gmail.example"),
+        client(name=name),
+        NOW,
+    )
+    assert_no_injection(message)
+    assert reparse(message)["To"].addresses[0].display_name == "Laura Bcc: evil@example.com"
+
+
+@pytest.mark.parametrize("subject", INJECTIONS)
+def test_crlf_in_subject_never_reaches_a_header(subject: str) -> None:
+    message = build_message(letter(subject=subject), business(), client(), NOW)
+    assert_no_injection(message)
+    assert reparse(message)["Subject"] == "Laura Bcc: evil@example.com"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "laura@cliente.example\r\nBcc: evil@example.com",
+        "laura@cliente.example\nBcc: evil@example.com",
+        "laura\r\n@cliente.example",
+        "Laura <laura@cliente.example>",
+        "laura@cliente.example, evil@example.com",
+        "laura cliente@example.com",
+        "laura",
+        "@cliente.example",
+        "laura@",
+        "laura@@cliente.example",
+        "laura@-cliente.example",
+        "jösé@cliente.example",
+    ],
+)
+def test_an_invalid_recipient_address_is_refused(address: str) -> None:
+    with pytest.raises(SendError) as refused:
+        build_message(letter(to_email=address), business(), client(), NOW)
+    assert refused.value.permanent
+    assert not refused.value.ambiguous
+    assert refused.value.code == "bad_address"
+    assert "\n" not in str(refused.value)
+    assert "\r" not in str(refused.value)
+
+
+def test_an_invalid_sender_address_is_refused() -> None:
+    with pytest.raises(SendError, match="the sender address") as refused:
+        build_message(
+            letter(), business(sender_email="marta@taller.example\r\nBcc: x@y.z"), client(), NOW
+        )
+    assert refused.value.permanent
+
+
+def test_a_letter_without_an_address_is_refused() -> None:
+    with pytest.raises(SendError, match="no email address") as refused:
+        build_message(letter(to_email=None), business(), client(), NOW)
+    assert refused.value.permanent
+
+
+def test_an_international_domain_is_sent_as_punycode() -> None:
+    message = reparse(
+        build_message(letter(to_email="laura@pañalería.example"), business(), client(), NOW)
+    )
+    assert message["To"].addresses[0].domain == "xn--paalera-dza5a.example"
+
+
+def test_message_id_is_preserved_and_a_bad_one_refused() -> None:
+    assert reparse(build_message(letter(), business(), client(), NOW))["Message-ID"] == MESSAGE_ID
+    with pytest.raises(SendError, match="invalid Message-ID") as refused:
+        build_message(
+            letter(message_id="<a@b>\r\nBcc: evil@example.com"), business(), client(), NOW
+        )
+    assert refused.value.permanent
+
+
+def test_make_message_id_is_unique_and_carries_the_domain() -> None:
+    first = make_message_id("taller.example", NOW)
+    second = make_message_id("taller.example", NOW)
+    assert first != second
+    assert first.startswith("<20261123090000.")
+    assert first.endswith("@taller.example>")
+    # Usable by build_message as it is.
+    assert (
+        reparse(build_message(letter(message_id=first), business(), client(), NOW))["Message-ID"]
+        == first
+    )
+    assert make_message_id("pañalería.example", NOW).endswith("@xn--paalera-dza5a.example>")
+    with pytest.raises(ValueError, match="not a mail domain"):
+        make_message_id("taller.example>\r\nBcc: x", NOW)
+
+
+# -- the Maildir -------------------------------------------------------------------------
+
+
+def test_maildir_delivery_lands_in_new_and_reads_back(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    MaildirMailer(outbox).send(
+        build_message(letter(subject="Gracias, Laura — de corazón"), business(), client(), NOW)
+    )
+    assert len(list((outbox / "new").iterdir())) == 1
+    assert list((outbox / "tmp").iterdir()) == []
+    assert (outbox / "cur").is_dir()
+
+    stored = list(mailbox.Maildir(outbox, create=False))
+    assert len(stored) == 1
+    parsed = message_from_bytes(stored[0].as_bytes(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed["Subject"] == "Gracias, Laura — de corazón"
+    assert parsed["Message-ID"] == MESSAGE_ID
+    assert [part.get_content_type() for part in parsed.iter_parts()] == ["text/plain", "text/html"]
+    assert b"\r\n" not in next((outbox / "new").iterdir()).read_bytes()
+
+
+def test_maildir_completes_an_existing_empty_directory(tmp_path: Path) -> None:
+    (tmp_path / "outbox").mkdir()
+    MaildirMailer(tmp_path / "outbox").send(build_message(letter(), business(), client(), NOW))
+    assert len(list((tmp_path / "outbox" / "new").iterdir())) == 1
+
+
+def test_maildir_that_cannot_be_written_is_a_temporary_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "outbox"
+    blocker.write_text("a file where the Maildir should be")
+    with pytest.raises(SendError, match="cannot write to the outbox Maildir") as refused:
+        MaildirMailer(blocker).send(build_message(letter(), business(), client(), NOW))
+    assert not refused.value.permanent
+    assert not refused.value.ambiguous
+
+
+def test_mailer_for_delivers_into_the_outbox_dir_without_smtp(tmp_path: Path) -> None:
+    mailer = mailer_for(get_settings(outbox_dir=tmp_path / "outbox", smtp_url=None))
+    assert isinstance(mailer, MaildirMailer)
+    assert mailer.path == tmp_path / "outbox"
+
+
+def test_mailer_for_with_an_smtp_url_says_it_is_not_available(tmp_path: Path) -> None:
+    settings = get_settings(outbox_dir=tmp_path, smtp_url="smtp://user:pw@mail.example:587")
+    with pytest.raises(ConfigError) as refused:
+        mailer_for(settings)
+    assert str(refused.value) == (
+        "FOLLOWUP_SMTP_URL is set but SMTP delivery is not available in this version; "
+        "unset it to deliver into the outbox Maildir"
+    )
+
+
+# -- send_due end to end -----------------------------------------------------------------
+
+
+@dataclass
+class Database:
+    url: str
+    engine: Engine
+
+
+@contextmanager
+def postgres_database(base_url: str) -> Iterator[Database]:
+    name = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(get_settings(database_url=url))
+    try:
+        migrate(engine)
+        yield Database(url, engine)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "postgresql":
+        assert POSTGRES_URL
+        with postgres_database(POSTGRES_URL) as database:
+            yield database
+        return
+    url = f"sqlite:///{tmp_path}/t.db"
+    engine = make_engine(get_settings(database_url=url))
+    migrate(engine)
+    yield Database(url, engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return get_settings(outbox_dir=tmp_path / "outbox", smtp_url=None, send_batch=2)
+
+
+def add_approved(
+    engine: Engine,
+    count: int,
+    *,
+    send_after: datetime | None = NOW - timedelta(minutes=1),
+    business_name: str = "Taller Ruiz",
+    **client_fields: Any,
+) -> list[int]:
+    with write_session(engine) as session:
+        owner = business(id=None, name=business_name)
+        session.add(owner)
+        session.flush()
+        ids = []
+        for number in range(count):
+            person = client(
+                id=None,
+                business_id=owner.id,
+                name=f"Cliente {number}",
+                email=f"c{number}.{secrets.token_hex(3)}@cliente.example",
+                **client_fields,
+            )
+            session.add(person)
+            session.flush()
+            row = letter(
+                id=None,
+                business_id=owner.id,
+                client_id=person.id,
+                to_email=person.email,
+                subject=f"Gracias, Cliente {number}",
+                status=LetterStatus.approved,
+                send_after=send_after,
+                message_id=make_message_id("taller.example", NOW),
+            )
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            ids.append(row.id)
+    return ids
+
+
+def delivered(settings: Settings) -> list[EmailMessage]:
+    if not settings.outbox_dir.exists():
+        return []
+    messages = []
+    for stored in mailbox.Maildir(settings.outbox_dir, create=False):
+        parsed = message_from_bytes(stored.as_bytes(), policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        messages.append(parsed)
+    return messages
+
+
+def letters(engine: Engine) -> list[Letter]:
+    with read_session(engine) as session:
+        return list(session.exec(select(Letter).order_by(Letter.id)).all())
+
+
+def test_send_due_delivers_each_due_letter_once(db: Database, settings: Settings) -> None:
+    ids = add_approved(db.engine, 3)
+    mailer = mailer_for(settings)
+
+    summary = send_due(db.engine, settings, NOW, mailer)
+    assert (summary.sent, summary.retried, summary.failed, summary.uncertain) == (3, 0, 0, 0)
+    sent = delivered(settings)
+    assert len(sent) == 3
+    stored = letters(db.engine)
+    assert {message["Message-ID"] for message in sent} == {row.message_id for row in stored}
+    for row in stored:
+        assert row.status == LetterStatus.sent
+        assert row.sent_at is not None
+        assert NOW <= row.sent_at < NOW + timedelta(minutes=1)
+        assert row.attempts == 1
+    assert [row.id for row in stored] == ids
+
+    later = NOW + timedelta(hours=1)
+    assert send_due(db.engine, settings, later, mailer).sent == 0
+    assert len(delivered(settings)) == 3
+
+
+def test_send_due_leaves_a_letter_whose_time_has_not_come(db: Database, settings: Settings) -> None:
+    [letter_id] = add_approved(db.engine, 1, send_after=NOW + timedelta(hours=2))
+    assert send_due(db.engine, settings, NOW, mailer_for(settings)).sent == 0
+    assert delivered(settings) == []
+    assert letters(db.engine)[0].status == LetterStatus.approved
+
+    assert send_due(db.engine, settings, NOW + timedelta(hours=2), mailer_for(settings)).sent == 1
+    assert letters(db.engine)[0].id == letter_id
+
+
+def test_send_due_for_one_business_sends_only_its_letters(db: Database, settings: Settings) -> None:
+    mine = add_approved(db.engine, 2, business_name="Mío")
+    add_approved(db.engine, 1, business_name="Ajeno")
+    with read_session(db.engine) as session:
+        first = session.get(Letter, mine[0])
+        assert first is not None
+        business_id = first.business_id
+    summary = send_due(db.engine, settings, NOW, mailer_for(settings), business_id=business_id)
+    assert summary.sent == 2
+    assert {row.id for row in letters(db.engine) if row.status == LetterStatus.sent} == set(mine)
+
+
+def test_send_due_never_mails_a_client_marked_do_not_contact(
+    db: Database, settings: Settings
+) -> None:
+    add_approved(db.engine, 1, do_not_contact=True, do_not_contact_reason="unsubscribed")
+    summary = send_due(db.engine, settings, NOW, mailer_for(settings))
+    assert (summary.sent, summary.failed) == (0, 1)
+    assert delivered(settings) == []
+    [row] = letters(db.engine)
+    assert (row.status, row.last_error_code) == (LetterStatus.failed, "do_not_contact")
+
+
+def test_send_due_fails_a_letter_with_a_bad_address_and_sends_the_rest(
+    db: Database, settings: Settings
+) -> None:
+    good, bad = add_approved(db.engine, 2)
+    with write_session(db.engine) as session:
+        row = session.get(Letter, bad)
+        assert row is not None
+        row.to_email = "nobody\r\nBcc: evil@example.com"
+    summary = send_due(db.engine, settings, NOW, mailer_for(settings))
+    assert (summary.sent, summary.failed) == (1, 1)
+    statuses = {row.id: (row.status, row.last_error_code) for row in letters(db.engine)}
+    assert statuses == {good: (LetterStatus.sent, None), bad: (LetterStatus.failed, "bad_address")}
+
+
+def send_in_process(url: str, outbox: str, start: Any, results: Any) -> None:
+    """One of several senders draining the same outbox (module level for ``spawn``)."""
+    try:
+        settings = get_settings(database_url=url, outbox_dir=outbox, send_batch=2)
+        engine = make_engine(settings)
+        start.wait(timeout=60)
+        summary = send_due(engine, settings, NOW, mailer_for(settings))
+        engine.dispose()
+        results.put((summary.sent, None))
+    except Exception as exc:
+        results.put((0, repr(exc)))
+
+
+@pytest.mark.slow
+def test_senders_in_several_processes_deliver_each_letter_once(
+    db: Database, settings: Settings
+) -> None:
+    ids = add_approved(db.engine, 40)
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(3)
+    results = context.Queue()
+    processes = [
+        context.Process(
+            target=send_in_process, args=(db.url, str(settings.outbox_dir), start, results)
+        )
+        for _ in range(3)
+    ]
+    for process in processes:
+        process.start()
+    reports = [results.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+
+    assert [error for _, error in reports if error] == []
+    assert sum(sent for sent, _ in reports) == len(ids)
+    message_ids = [message["Message-ID"] for message in delivered(settings)]
+    assert len(message_ids) == len(set(message_ids)) == len(ids)
+    assert {row.status for row in letters(db.engine)} == {LetterStatus.sent}
