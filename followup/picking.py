@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlmodel import Session, col
 
+from followup.letter_filters import daymonth
 from followup.models import (
     PIPELINE_STATUSES,
     Business,
@@ -30,7 +31,6 @@ from followup.models import (
     LetterKind,
     LetterStatus,
 )
-from followup.wording import language, short_date
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -140,11 +140,10 @@ class _Reasons:
     """Reasons in the business's language: the owner reads them on Today."""
 
     def __init__(self, business: Business) -> None:
-        self.locale = business.locale
-        self.es = language(business.locale) == "es"
+        self.es = business.locale != "en"
 
     def when(self, day: date) -> str:
-        return short_date(day, self.locale)
+        return daymonth(day, "es" if self.es else "en")
 
     def complaint(self, day: date, summary: str) -> str:
         if self.es:

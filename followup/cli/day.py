@@ -307,10 +307,16 @@ def send(state: State) -> None:
 
 
 def _send_words(summary: Any) -> str:
-    return (
+    words = (
         f"Sent {summary.sent} letter(s); {summary.retried} will be retried; "
         f"{summary.failed} failed."
     )
+    if summary.uncertain:
+        words += (
+            f" {summary.uncertain} may or may not have gone out: they are never resent "
+            "by themselves; check them with `followup letters list --status uncertain`."
+        )
+    return words
 
 
 @cli.command()
