@@ -19,7 +19,14 @@ from sqlalchemy.engine import Engine, make_url
 from followup.config import Settings, get_settings
 from followup.db import make_engine, migrate
 from followup.models import Business
-from tests.factories import ClientMaker, EventMaker, client_maker, event_maker, make_business
+from tests.factories import (
+    ClientMaker,
+    Database,
+    EventMaker,
+    client_maker,
+    event_maker,
+    make_business,
+)
 
 POSTGRES_URL = os.environ.get("FOLLOWUP_TEST_POSTGRES_URL")
 
@@ -67,12 +74,18 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def any_engine(db_url: str, tmp_path: Path) -> Iterator[Engine]:
-    """An engine on SQLite, then on PostgreSQL (see ``db_url``)."""
-    engine = make_engine(get_settings(database_url=db_url, outbox_dir=tmp_path / "outbox"))
+def db(db_url: str) -> Iterator[Database]:
+    """A migrated database on SQLite, then on PostgreSQL, with its URL for subprocesses."""
+    engine = make_engine(get_settings(database_url=db_url))
     migrate(engine)
-    yield engine
+    yield Database(db_url, engine)
     engine.dispose()
+
+
+@pytest.fixture
+def any_engine(db: Database) -> Engine:
+    """An engine on SQLite, then on PostgreSQL (see ``db_url``)."""
+    return db.engine
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,15 @@ from sqlalchemy.engine import Engine
 from followup.db import write_session
 from followup.events import EventInput, add_event
 from followup.models import Business, Client, Event
+
+
+@dataclass
+class Database:
+    """A migrated database and its URL (subprocesses need the URL)."""
+
+    url: str
+    engine: Engine
+
 
 # A Monday: the fixed "today" of most tests.
 MONDAY = date(2026, 11, 23)

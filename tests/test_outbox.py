@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from followup.config import get_settings
-from followup.db import make_engine, migrate, read_session, write_session
+from followup.db import make_engine, read_session, write_session
 from followup.jobs import send_due
 from followup.mailer import SendError
 from followup.models import Business, Channel, Client, Letter, LetterStatus
@@ -45,53 +42,13 @@ from followup.outbox import (
     renew_lease,
     resend,
 )
+from tests.factories import Database
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEASE = 300
-POSTGRES_URL = os.environ.get("FOLLOWUP_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 
 # -- databases ---------------------------------------------------------------------------
-
-
-@dataclass
-class Database:
-    url: str
-    engine: Engine
-
-
-@contextmanager
-def postgres_database(base_url: str) -> Iterator[Database]:
-    """A fresh database on the PostgreSQL server of ``base_url``, dropped afterwards."""
-    name = f"t_{secrets.token_hex(6)}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(get_settings(database_url=url))
-    try:
-        migrate(engine)
-        yield Database(url, engine)
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "postgresql":
-        assert POSTGRES_URL
-        with postgres_database(POSTGRES_URL) as database:
-            yield database
-        return
-    url = f"sqlite:///{tmp_path}/t.db"
-    engine = make_engine(get_settings(database_url=url))
-    migrate(engine)
-    yield Database(url, engine)
-    engine.dispose()
 
 
 @pytest.fixture
