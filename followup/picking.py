@@ -9,7 +9,7 @@ a client appears once. Nothing here writes: ``run_day`` in jobs.py does that.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlmodel import Session, col
 
-from followup.letter_filters import daymonth
 from followup.models import (
     PIPELINE_STATUSES,
     Business,
@@ -31,6 +30,7 @@ from followup.models import (
     LetterKind,
     LetterStatus,
 )
+from followup.reasons import Reasons
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -136,79 +136,46 @@ def _pages(session: Session, query: Query) -> Iterator[Any]:
         offset += PAGE
 
 
-class _Reasons:
-    """Reasons in the business's language: the owner reads them on Today."""
+@dataclass(frozen=True)
+class _EventTier:
+    """A tier whose trigger is an event of one kind not yet answered by a letter."""
 
-    def __init__(self, business: Business) -> None:
-        self.es = business.locale != "en"
+    tier: int
+    event: EventKind
+    letter: LetterKind
+    occasion: str
+    reason: Callable[[Reasons, date, str], str]
+    cooldown: bool = True
+    status: ClientStatus | None = None
+    window_days: int | None = None
 
-    def when(self, day: date) -> str:
-        return daymonth(day, "es" if self.es else "en")
-
-    def complaint(self, day: date, summary: str) -> str:
-        if self.es:
-            return f"se quejó el {self.when(day)}: «{summary}»; aún no le hemos pedido disculpas"
-        return f"complained on {self.when(day)}: “{summary}”; no apology yet"
-
-    def offer(self, starts: date) -> str:
-        if self.es:
-            return (
-                f"volvió con nosotros; garantía especial desde el {self.when(starts)}, "
-                "aún sin carta que la confirme"
+    def __call__(
+        self, session: Session, business: Business, day: date, r: Reasons
+    ) -> Iterator[Candidate]:
+        since = day - timedelta(days=self.window_days) if self.window_days else None
+        query = _event_tier(
+            business,
+            day,
+            self.event,
+            self.letter,
+            cooldown=self.cooldown,
+            since=since,
+            status=self.status,
+        )
+        for event_id, eday, summary, client_id, name in _pages(session, query):
+            yield Candidate(
+                client_id,
+                name,
+                self.tier,
+                self.letter,
+                self.reason(r, eday, summary),
+                eday,
+                event_id=event_id,
+                occasion=self.occasion,
             )
-        return (
-            f"came back; special guarantee since {self.when(starts)}, not yet confirmed in a letter"
-        )
-
-    def checkin(self, due: date, ends: date) -> str:
-        if self.es:
-            return (
-                f"seguimiento de la garantía especial previsto el {self.when(due)} "
-                f"(vigente hasta el {self.when(ends)})"
-            )
-        return (
-            f"guarantee check-in due on {self.when(due)} (guarantee runs until {self.when(ends)})"
-        )
-
-    def cooperation(self, day: date, summary: str) -> str:
-        if self.es:
-            return f"nos ayudó el {self.when(day)}: «{summary}»; aún no se lo hemos agradecido"
-        return f"helped us on {self.when(day)}: “{summary}”; not yet thanked"
-
-    def lost(self, day: date, summary: str) -> str:
-        if self.es:
-            return f"nos dejó el {self.when(day)}: «{summary}»; aún no le hemos escrito"
-        return f"left us on {self.when(day)}: “{summary}”; no letter since"
-
-    def purchase(self, day: date, summary: str) -> str:
-        if self.es:
-            return f"compró el {self.when(day)}: «{summary}»; aún sin agradecer"
-        return f"bought on {self.when(day)}: “{summary}”; not yet thanked"
-
-    def rotation(self, last: date | None) -> str:
-        if last is None:
-            return "aún no le hemos escrito nunca" if self.es else "never written to yet"
-        if self.es:
-            return f"sin contacto desde el {self.when(last)}"
-        return f"no contact since {self.when(last)}"
 
 
-def _tier1(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
-    query = _event_tier(business, day, EventKind.complaint, LetterKind.apology, cooldown=False)
-    for event_id, eday, summary, client_id, name in _pages(session, query):
-        yield Candidate(
-            client_id,
-            name,
-            1,
-            LetterKind.apology,
-            r.complaint(eday, summary),
-            eday,
-            event_id=event_id,
-            occasion=LetterKind.apology,
-        )
-
-
-def _tier2(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
+def _tier2(session: Session, business: Business, day: date, r: Reasons) -> Iterator[Candidate]:
     base = (
         select(
             col(Guarantee.id),
@@ -269,62 +236,7 @@ def _tier2(session: Session, business: Business, day: date, r: _Reasons) -> Iter
     yield from heapq.merge(offer_rows(), checkin_rows(), key=lambda c: (c.trigger_day, c.client_id))
 
 
-def _tier3(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
-    query = _event_tier(business, day, EventKind.cooperation, LetterKind.cooperation, cooldown=True)
-    for event_id, eday, summary, client_id, name in _pages(session, query):
-        yield Candidate(
-            client_id,
-            name,
-            3,
-            LetterKind.cooperation,
-            r.cooperation(eday, summary),
-            eday,
-            event_id=event_id,
-            occasion=LetterKind.cooperation,
-        )
-
-
-def _tier4(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
-    query = _event_tier(
-        business,
-        day,
-        EventKind.lost,
-        LetterKind.lost_client,
-        cooldown=True,
-        status=ClientStatus.lost,
-    )
-    for event_id, eday, summary, client_id, name in _pages(session, query):
-        yield Candidate(
-            client_id,
-            name,
-            4,
-            LetterKind.lost_client,
-            r.lost(eday, summary),
-            eday,
-            event_id=event_id,
-            occasion=LetterKind.lost_client,
-        )
-
-
-def _tier5(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
-    since = day - timedelta(days=PURCHASE_WINDOW_DAYS)
-    query = _event_tier(
-        business, day, EventKind.purchase, LetterKind.thank_you, cooldown=True, since=since
-    )
-    for event_id, eday, summary, client_id, name in _pages(session, query):
-        yield Candidate(
-            client_id,
-            name,
-            5,
-            LetterKind.thank_you,
-            r.purchase(eday, summary),
-            eday,
-            event_id=event_id,
-            occasion="purchase",
-        )
-
-
-def _tier6(session: Session, business: Business, day: date, r: _Reasons) -> Iterator[Candidate]:
+def _tier6(session: Session, business: Business, day: date, r: Reasons) -> Iterator[Candidate]:
     base = select(col(Client.id), col(Client.name), col(Client.last_contacted_on)).where(
         col(Client.status).in_((ClientStatus.active, ClientStatus.recovered)),
         *_eligible(business, day, cooldown=True),
@@ -348,12 +260,46 @@ def _tier6(session: Session, business: Business, day: date, r: _Reasons) -> Iter
             )
 
 
-TIERS = (_tier1, _tier2, _tier3, _tier4, _tier5, _tier6)
+TIERS: tuple[Callable[[Session, Business, date, Reasons], Iterator[Candidate]], ...] = (
+    _EventTier(
+        1,
+        EventKind.complaint,
+        LetterKind.apology,
+        LetterKind.apology,
+        Reasons.complaint,
+        cooldown=False,
+    ),
+    _tier2,
+    _EventTier(
+        3,
+        EventKind.cooperation,
+        LetterKind.cooperation,
+        LetterKind.cooperation,
+        Reasons.cooperation,
+    ),
+    _EventTier(
+        4,
+        EventKind.lost,
+        LetterKind.lost_client,
+        LetterKind.lost_client,
+        Reasons.lost,
+        status=ClientStatus.lost,
+    ),
+    _EventTier(
+        5,
+        EventKind.purchase,
+        LetterKind.thank_you,
+        "purchase",
+        Reasons.purchase,
+        window_days=PURCHASE_WINDOW_DAYS,
+    ),
+    _tier6,
+)
 
 
 def candidates(session: Session, business: Business, day: date) -> Iterator[Candidate]:
     """Every candidate for ``day`` in rank order, each client once (at its best tier)."""
-    reasons = _Reasons(business)
+    reasons = Reasons(business)
     seen: set[int] = set()
     for tier in TIERS:
         for candidate in tier(session, business, day, reasons):
