@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import mailbox
+import os
+import shlex
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -289,3 +294,40 @@ def test_daily_on_a_weekend_says_so(run: Run) -> None:
     run("demo", "--date", MONDAY)
     result = run("daily", "--date", "2026-11-28")
     assert "not a working day" in result.output
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux `script` for a pty")
+def test_a_large_import_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """Run in a real pseudo-terminal (util-linux `script`), as an owner would."""
+    lines = ["nombre;correo"] + [f"Cliente {i};c{i}@example.es" for i in range(800)]
+    (tmp_path / "big.csv").write_text("\n".join(lines), encoding="utf-8")
+    env = {**os.environ, "FOLLOWUP_DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"}
+    followup = f"{shlex.quote(sys.executable)} -m followup"
+    subprocess.run(
+        [*followup.split(), "init", "--name", "Taller", "--owner", "Marta", "--sender", "m@t.es"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    shown = subprocess.run(
+        ["script", "-qec", f"{followup} clients import big.csv", "/dev/null"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "Importing" in shown and "100%" in shown
+    assert "Imported clients: 800 new" in shown
+    piped = subprocess.run(
+        [*followup.split(), "clients", "import", "big.csv"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Importing" not in piped.stdout + piped.stderr  # no bar in logs and pipes
+    assert "800 unchanged" in piped.stdout
