@@ -1,0 +1,73 @@
+"""The engine and the settings: SQLite pragmas, write locking, safe configuration."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from followup.config import ConfigError, Settings, get_settings
+from followup.db import current_revision, head_revision, make_engine, write_session
+
+
+def test_sqlite_connections_get_the_pragmas(engine: Engine) -> None:
+    with engine.connect() as conn:
+        pragmas = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+        }
+    assert pragmas == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 30000,
+        "synchronous": 1,
+    }
+
+
+def test_a_writing_session_holds_the_write_lock_from_its_start(
+    engine: Engine, settings: Settings
+) -> None:
+    """BEGIN IMMEDIATE: another writer cannot slip in between our read and our write."""
+    path = settings.database_url.removeprefix("sqlite:///")
+    with write_session(engine) as session:
+        session.execute(text("SELECT 1"))  # a read only, yet the lock is already ours
+        other = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from followup.models import Client
+
+    with pytest.raises(IntegrityError), write_session(engine) as session:
+        session.add(Client(business_id=999, name="Nadie", email="n@example.es"))
+
+
+def test_init_leaves_the_schema_at_the_newest_revision(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision(engine) == "0001"
+
+
+def test_a_placeholder_secret_is_refused_in_production() -> None:
+    settings = get_settings(environment="production", secret_key="changethis")
+    with pytest.raises(ConfigError, match="placeholder"):
+        settings.check_production()
+    get_settings(environment="production", secret_key="x" * 40).check_production()
+
+
+def test_the_secret_can_come_from_a_file(tmp_path: Path) -> None:
+    (tmp_path / "key").write_text("s3cret-from-a-container-secret\n", encoding="utf-8")
+    settings = get_settings(secret_key_file=tmp_path / "key")
+    assert settings.secret_key == "s3cret-from-a-container-secret"
+    with pytest.raises(ConfigError, match="cannot read"):
+        get_settings(secret_key_file=tmp_path / "missing")
+
+
+def test_a_bad_database_url_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigError, match="not a database URL"):
+        make_engine(get_settings(database_url="followup.db"))
