@@ -257,8 +257,20 @@ class Pick(SQLModel, table=True):
     tier: int
     kind: str = Field(max_length=20)
     reason: str = Field(max_length=500)
-    letter_id: int | None = Field(default=None, foreign_key="letter.id")
+    letter_id: int | None = Field(default=None, foreign_key="letter.id", index=True)
     skipped: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Pin(SQLModel, table=True):
+    """The owner asked for a letter to this client on this day: picked first."""
+
+    __table_args__ = (UniqueConstraint("business_id", "day", "client_id", name="uq_pin_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id")
+    day: date
+    client_id: int = Field(foreign_key="client.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 

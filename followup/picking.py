@@ -9,13 +9,14 @@ a client appears once. Nothing here writes: ``run_day`` in jobs.py does that.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlmodel import Session, col
+from sqlmodel import select as select_one
 
 from followup.models import (
     PIPELINE_STATUSES,
@@ -29,6 +30,8 @@ from followup.models import (
     Letter,
     LetterKind,
     LetterStatus,
+    Pick,
+    Pin,
 )
 from followup.reasons import Reasons
 
@@ -62,8 +65,24 @@ class Candidate:
         return data
 
 
-def _eligible(business: Business, day: date, *, cooldown: bool) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True)
+class Scope:
+    """What one walk of the tiers looks at: a business's day, optionally only some clients.
+
+    Pinned clients are walked with ``only`` set to them and ``cooldown`` off: the owner
+    asked for them on that day.
+    """
+
+    business: Business
+    day: date
+    reasons: Reasons
+    only: tuple[int, ...] = ()
+    cooldown: bool = True
+
+
+def _eligible(scope: Scope, *, cooldown: bool) -> list[ColumnElement[bool]]:
     """The conditions every candidate meets; tier 1 skips the cooldown."""
+    business, day = scope.business, scope.day
     in_pipeline = exists().where(
         col(Letter.client_id) == col(Client.id), col(Letter.status).in_(PIPELINE_STATUSES)
     )
@@ -76,7 +95,9 @@ def _eligible(business: Business, day: date, *, cooldown: bool) -> list[ColumnEl
         ),
         ~in_pipeline,
     ]
-    if cooldown and business.cooldown_days > 0:
+    if scope.only:
+        conditions.append(col(Client.id).in_(scope.only))
+    if cooldown and scope.cooldown and business.cooldown_days > 0:
         since = day - timedelta(days=business.cooldown_days)
         conditions.append(
             ~exists().where(
@@ -88,18 +109,23 @@ def _eligible(business: Business, day: date, *, cooldown: bool) -> list[ColumnEl
     return conditions
 
 
+def _not_skipped() -> ColumnElement[bool]:
+    """A letter whose pick the owner skipped answers nothing: its trigger stays open."""
+    return ~exists().where(col(Pick.letter_id) == col(Letter.id), col(Pick.skipped))
+
+
 def _answered(kind: LetterKind) -> ColumnElement[bool]:
     """A letter of ``kind`` answers the event: linked to it, or drafted after its day."""
     return exists().where(
         col(Letter.client_id) == col(Event.client_id),
         col(Letter.kind) == kind,
         or_(col(Letter.event_id) == col(Event.id), col(Letter.day) > col(Event.day)),
+        _not_skipped(),
     )
 
 
 def _event_tier(
-    business: Business,
-    day: date,
+    scope: Scope,
     kind: EventKind,
     answer: LetterKind,
     *,
@@ -111,11 +137,11 @@ def _event_tier(
         select(col(Event.id), col(Event.day), col(Event.summary), col(Client.id), col(Client.name))
         .join(Client, col(Client.id) == col(Event.client_id))
         .where(
-            col(Event.business_id) == business.id,
+            col(Event.business_id) == scope.business.id,
             col(Event.kind) == kind,
-            col(Event.day) <= day,
+            col(Event.day) <= scope.day,
             ~_answered(answer),
-            *_eligible(business, day, cooldown=cooldown),
+            *_eligible(scope, cooldown=cooldown),
         )
         .order_by(col(Event.day), col(Client.id), col(Event.id))
     )
@@ -149,13 +175,10 @@ class _EventTier:
     status: ClientStatus | None = None
     window_days: int | None = None
 
-    def __call__(
-        self, session: Session, business: Business, day: date, r: Reasons
-    ) -> Iterator[Candidate]:
-        since = day - timedelta(days=self.window_days) if self.window_days else None
+    def __call__(self, session: Session, scope: Scope) -> Iterator[Candidate]:
+        since = scope.day - timedelta(days=self.window_days) if self.window_days else None
         query = _event_tier(
-            business,
-            day,
+            scope,
             self.event,
             self.letter,
             cooldown=self.cooldown,
@@ -168,14 +191,15 @@ class _EventTier:
                 name,
                 self.tier,
                 self.letter,
-                self.reason(r, eday, summary),
+                self.reason(scope.reasons, eday, summary),
                 eday,
                 event_id=event_id,
                 occasion=self.occasion,
             )
 
 
-def _tier2(session: Session, business: Business, day: date, r: Reasons) -> Iterator[Candidate]:
+def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
+    day, r = scope.day, scope.reasons
     base = (
         select(
             col(Guarantee.id),
@@ -188,15 +212,16 @@ def _tier2(session: Session, business: Business, day: date, r: Reasons) -> Itera
         )
         .join(Client, col(Client.id) == col(Guarantee.client_id))
         .where(
-            col(Guarantee.business_id) == business.id,
+            col(Guarantee.business_id) == scope.business.id,
             col(Guarantee.status) == GuaranteeStatus.active,
             col(Guarantee.ends_on) >= day,
-            *_eligible(business, day, cooldown=True),
+            *_eligible(scope, cooldown=True),
         )
     )
     offered = exists().where(
         col(Letter.guarantee_id) == col(Guarantee.id),
         col(Letter.kind) == LetterKind.guarantee_offer,
+        _not_skipped(),
     )
     offers = base.where(
         col(Client.status) == ClientStatus.recovered, col(Guarantee.starts_on) <= day, ~offered
@@ -236,10 +261,10 @@ def _tier2(session: Session, business: Business, day: date, r: Reasons) -> Itera
     yield from heapq.merge(offer_rows(), checkin_rows(), key=lambda c: (c.trigger_day, c.client_id))
 
 
-def _tier6(session: Session, business: Business, day: date, r: Reasons) -> Iterator[Candidate]:
+def _tier6(session: Session, scope: Scope) -> Iterator[Candidate]:
     base = select(col(Client.id), col(Client.name), col(Client.last_contacted_on)).where(
         col(Client.status).in_((ClientStatus.active, ClientStatus.recovered)),
-        *_eligible(business, day, cooldown=True),
+        *_eligible(scope, cooldown=True),
     )
     # Two walks of the rotation index, so both databases read it in order:
     # never-contacted clients first (by id), then the longest since contact.
@@ -254,13 +279,13 @@ def _tier6(session: Session, business: Business, day: date, r: Reasons) -> Itera
                 name,
                 6,
                 LetterKind.thank_you,
-                r.rotation(last),
+                scope.reasons.rotation(last),
                 last,
                 occasion="appreciation",
             )
 
 
-TIERS: tuple[Callable[[Session, Business, date, Reasons], Iterator[Candidate]], ...] = (
+TIERS: tuple[Callable[[Session, Scope], Iterator[Candidate]], ...] = (
     _EventTier(
         1,
         EventKind.complaint,
@@ -297,19 +322,74 @@ TIERS: tuple[Callable[[Session, Business, date, Reasons], Iterator[Candidate]], 
 )
 
 
-def candidates(session: Session, business: Business, day: date) -> Iterator[Candidate]:
-    """Every candidate for ``day`` in rank order, each client once (at its best tier)."""
-    reasons = Reasons(business)
-    seen: set[int] = set()
+def _pinned(session: Session, scope: Scope) -> Iterator[Candidate]:
+    """Clients the owner pinned for the day, first, each with its best reason if any."""
+    pins = tuple(
+        session.exec(
+            select_one(col(Pin.client_id))
+            .where(Pin.business_id == scope.business.id, Pin.day == scope.day)
+            .order_by(col(Pin.id))
+        ).all()
+    )
+    if not pins:
+        return
+    walk = Scope(scope.business, scope.day, scope.reasons, only=pins, cooldown=False)
+    best: dict[int, Candidate] = {}
     for tier in TIERS:
-        for candidate in tier(session, business, day, reasons):
+        for candidate in tier(session, walk):
+            best.setdefault(candidate.client_id, candidate)
+    # A pinned lost client has no rotation letter: an appreciation note it is.
+    rest = [p for p in pins if p not in best]
+    if rest:
+        for client_id, name in session.execute(
+            select(col(Client.id), col(Client.name)).where(
+                *_eligible(
+                    Scope(scope.business, scope.day, scope.reasons, only=tuple(rest)),
+                    cooldown=False,
+                )
+            )
+        ):
+            best[client_id] = Candidate(
+                client_id, name, 6, LetterKind.thank_you, "", None, occasion="appreciation"
+            )
+    for client_id in pins:
+        if client_id in best:
+            c = best[client_id]
+            reason = scope.reasons.pinned(c.reason)
+            yield Candidate(
+                c.client_id,
+                c.client_name,
+                0,
+                c.kind,
+                reason,
+                scope.day,
+                c.event_id,
+                c.guarantee_id,
+                c.occasion,
+            )
+
+
+def candidates(
+    session: Session, business: Business, day: date, exclude: Iterable[int] = ()
+) -> Iterator[Candidate]:
+    """Every candidate for ``day`` in rank order, each client once (at its best tier):
+    the clients pinned for the day first, then tier by tier. ``exclude`` leaves out
+    clients already handled that day (a skipped pick is not offered again)."""
+    scope = Scope(business, day, Reasons(business))
+    seen: set[int] = set(exclude)
+    for tier in (_pinned, *TIERS):
+        for candidate in tier(session, scope):
             if candidate.client_id not in seen:
                 seen.add(candidate.client_id)
                 yield candidate
 
 
 def pick(
-    session: Session, business: Business, day: date, quota: int | None = None
+    session: Session,
+    business: Business,
+    day: date,
+    quota: int | None = None,
+    exclude: Iterable[int] = (),
 ) -> list[Candidate]:
     """The day's picks: the first ``quota`` candidates (the business's quota by default).
 
@@ -319,7 +399,7 @@ def pick(
     chosen: list[Candidate] = []
     if wanted <= 0:
         return chosen
-    for candidate in candidates(session, business, day):
+    for candidate in candidates(session, business, day, exclude):
         chosen.append(candidate)
         if len(chosen) == wanted:
             break

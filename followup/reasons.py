@@ -63,3 +63,7 @@ class Reasons:
         if self.es:
             return f"sin contacto desde el {self.when(last)}"
         return f"no contact since {self.when(last)}"
+
+    def pinned(self, reason: str) -> str:
+        said = "fijado por usted para hoy" if self.es else "pinned by you for today"
+        return f"{said}; {reason}" if reason else said

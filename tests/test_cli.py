@@ -331,3 +331,21 @@ def test_a_large_import_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> No
     )
     assert "Importing" not in piped.stdout + piped.stderr  # no bar in logs and pipes
     assert "800 unchanged" in piped.stdout
+
+
+def test_skip_and_pin_from_the_command_line(run: Run) -> None:
+    run("demo", "--date", MONDAY)
+    skipped = run("skip", "C-1003", "--date", MONDAY).output  # Javier's apology
+    assert "Skipped Javier Ruiz Ibáñez on 2026-11-23." in skipped
+    assert "In their place:" in skipped
+    assert "was already skipped" in run("skip", "C-1003", "--date", MONDAY, code=1).output
+    assert (
+        "Pinned Diego Gil Fernández for 2026-11-24."
+        in run("pin", "C-1001", "--on", "2026-11-24").output
+    )
+    assert "not a working day" in run("pin", "C-1001", "--on", "2026-11-28", code=1).output
+    picks = json.loads(run("pick", "--date", "2026-11-24", "--json").output)
+    assert [(p["client_name"], p["tier"]) for p in picks[:2]] == [
+        ("Diego Gil Fernández", 0),
+        ("Javier Ruiz Ibáñez", 1),
+    ]

@@ -50,7 +50,8 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
 
 
 def test_init_leaves_the_schema_at_the_newest_revision(engine: Engine) -> None:
-    assert current_revision(engine) == head_revision(engine) == "0001"
+    head = head_revision(engine)
+    assert head is not None and current_revision(engine) == head
 
 
 def test_a_placeholder_secret_is_refused_in_production() -> None:

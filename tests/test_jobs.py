@@ -252,3 +252,68 @@ def test_twenty_working_days_keep_every_promise(engine: Engine, settings: Settin
     assert kinds["guarantee_offer"] == 1 and kinds["guarantee_checkin"] >= 1
     assert guarantee.next_checkin_on is not None and guarantee.next_checkin_on > start
     assert purchases > 20
+
+
+# --- skipping a pick ------------------------------------------------------------------
+
+
+def _skip(engine: Engine, business: Business, client_id: int, day: date = MONDAY) -> object:
+    from followup.daily import skip_pick
+
+    with write_session(engine) as session:
+        fresh = session.get(Business, business.id)
+        assert fresh is not None
+        return skip_pick(session, fresh, day, client_id, NOW)
+
+
+def test_a_skipped_pick_is_replaced_and_its_reason_comes_back(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    unhappy = make_client("Unhappy")
+    others = [make_client(f"Other {i}") for i in range(3)]
+    make_event(unhappy, "call", 90, "Llamó para pedir presupuesto")
+    make_event(unhappy, "complaint", 1, "Pedido incompleto")
+    assert business.id is not None
+    first = run_day(engine, business.id, MONDAY, NOW)
+    assert first.picks[0].client_id == unhappy.id
+    replacement = _skip(engine, business, unhappy.id)  # type: ignore[arg-type]
+    assert getattr(replacement, "client_id", None) == others[2].id
+    with read_session(engine) as session:
+        picks = session.exec(select(Pick).order_by(col(Pick.rank))).all()
+        letters = {lt.client_id: lt for lt in session.exec(select(Letter))}
+        client = session.get(Client, unhappy.id)
+        assert client is not None
+    assert [(p.client_id, p.skipped) for p in picks] == [
+        (unhappy.id, True),
+        (others[0].id, False),
+        (others[1].id, False),
+        (others[2].id, False),
+    ]
+    assert letters[unhappy.id].status == LetterStatus.cancelled
+    assert letters[others[2].id].status == LetterStatus.draft
+    assert client.last_contacted_on == MONDAY - timedelta(days=90)  # the rotation is undone
+    # The complaint is still open: tomorrow the apology is drafted.
+    tomorrow = run_day(engine, business.id, MONDAY + timedelta(days=1), NOW)
+    assert (tomorrow.picks[0].client_id, tomorrow.picks[0].kind) == (unhappy.id, "apology")
+
+
+def test_skipping_twice_or_after_sending_is_refused(
+    engine: Engine, business: Business, make_client: ClientMaker
+) -> None:
+    from followup.daily import DayError
+
+    a, b = make_client("A"), make_client("B")
+    assert business.id is not None
+    run_day(engine, business.id, MONDAY, NOW)
+    assert a.id is not None and b.id is not None
+    _skip(engine, business, a.id)
+    with pytest.raises(DayError, match="already skipped"):
+        _skip(engine, business, a.id)
+    with write_session(engine) as session:
+        letter = session.exec(select(Letter).where(Letter.client_id == b.id)).one()
+        letter.status = LetterStatus.sent
+        session.add(letter)
+    with pytest.raises(DayError, match="too late to skip"):
+        _skip(engine, business, b.id)
+    with pytest.raises(DayError, match="was not picked"):
+        _skip(engine, business, b.id, MONDAY + timedelta(days=1))

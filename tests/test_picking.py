@@ -13,6 +13,7 @@ from followup.guarantees import create_guarantee
 from followup.models import Business, Client, Letter, LetterStatus
 from tests.factories import (
     MONDAY,
+    NOW,
     ClientMaker,
     EventMaker,
     client_maker,
@@ -308,3 +309,67 @@ def test_business_quota_is_respected(
         fresh.daily_quota = quota
         session.add(fresh)
     assert len(picks(engine, business)) == quota
+
+
+# --- the owner's pins ------------------------------------------------------------------
+
+
+def pin(engine: Engine, business: Business, client: Client, day: date = MONDAY) -> None:
+    from followup.daily import pin_client
+
+    with write_session(engine) as session:
+        fresh_business = session.get(Business, business.id)
+        fresh_client = session.get(Client, client.id)
+        assert fresh_business is not None and fresh_client is not None
+        pin_client(session, fresh_business, fresh_client, day)
+
+
+def test_a_pinned_client_comes_first_even_in_cooldown(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    unhappy, friend = make_client("Unhappy"), make_client("Friend")
+    make_event(unhappy, "complaint", 1)
+    add_letter(engine, friend, "thank_you", MONDAY - timedelta(days=3))
+    assert friend.id not in [c.client_id for c in ranked(engine, business)]
+    pin(engine, business, friend)
+    first_two = ranked(engine, business)[:2]
+    assert [(c.client_id, c.tier) for c in first_two] == [(friend.id, 0), (unhappy.id, 1)]
+    assert first_two[0].kind == "thank_you" and first_two[0].occasion == "appreciation"
+    assert first_two[0].reason.startswith("fijado por usted para hoy")
+
+
+def test_a_pinned_client_keeps_the_letter_its_situation_calls_for(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    buyer = make_client("Buyer")
+    make_event(buyer, "purchase", 2, "Casco nuevo", item="casco")
+    pin(engine, business, buyer)
+    (c, *_rest) = ranked(engine, business)
+    assert (c.client_id, c.tier, c.kind, c.occasion) == (buyer.id, 0, "thank_you", "purchase")
+    assert "Casco nuevo" in c.reason
+
+
+def test_a_pin_never_reaches_a_client_who_must_not_be_contacted(
+    engine: Engine, business: Business, make_client: ClientMaker
+) -> None:
+    gone = make_client("Gone", do_not_contact=True)
+    pin(engine, business, gone)
+    assert gone.id not in [c.client_id for c in ranked(engine, business)]
+
+
+def test_pins_are_refused_for_weekends_and_days_already_run(
+    engine: Engine, business: Business, make_client: ClientMaker
+) -> None:
+    from followup.daily import DayError
+    from followup.jobs import run_day
+
+    laura = make_client("Laura")
+    with pytest.raises(DayError, match="not a working day"):
+        pin(engine, business, laura, MONDAY - timedelta(days=1))
+    assert business.id is not None
+    run_day(engine, business.id, MONDAY, NOW)
+    with pytest.raises(DayError, match="already drafted"):
+        pin(engine, business, laura, MONDAY)
+    pin(engine, business, laura, MONDAY + timedelta(days=1))
+    with pytest.raises(DayError, match="already pinned"):
+        pin(engine, business, laura, MONDAY + timedelta(days=1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from followup.cli import day, letters, people  # noqa: F401  (they register their commands)
+from followup.cli import day, letters, people, picks  # noqa: F401  (they register commands)
 from followup.cli.app import cli
 
 
