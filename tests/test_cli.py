@@ -349,3 +349,21 @@ def test_skip_and_pin_from_the_command_line(run: Run) -> None:
         ("Diego Gil Fernández", 0),
         ("Javier Ruiz Ibáñez", 1),
     ]
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux `script` for a pty")
+def test_init_on_a_terminal_asks_for_what_is_missing(tmp_path: Path) -> None:
+    env = {**os.environ, "FOLLOWUP_DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"}
+    followup = f"{shlex.quote(sys.executable)} -m followup"
+    shown = subprocess.run(
+        ["script", "-qec", f"{followup} init --locale en --timezone Europe/London", "/dev/null"],
+        input="Lang Joinery\nPeter Lang\npeter@lang.example\n",
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "Business name:" in shown and "Your name, as you sign letters:" in shown
+    assert "Created “Lang Joinery” (id 1)" in shown
