@@ -38,6 +38,15 @@ def _prompt_or_fail(value: str | None, flag: str, question: str, default: str | 
     raise Usage(f"{flag} is required (or run `followup init` on a terminal to be asked)")
 
 
+def _valid_address(value: str, flag: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise Usage(f"{flag} {value!r} is not an email address: {exc}") from None
+
+
 def _valid_timezone(value: str) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -125,8 +134,8 @@ def init(
         name = _prompt_or_fail(name, "--name", "Business name")
         owner = _prompt_or_fail(owner, "--owner", "Your name, as you sign letters")
         sender = _prompt_or_fail(sender, "--sender", "The address letters come from")
-        if "@" not in sender or any(c in sender for c in "\r\n <>"):
-            raise Usage(f"--sender {sender!r} is not an email address")
+        sender = _valid_address(sender, "--sender")
+        reply_to = _valid_address(reply_to, "--reply-to") if reply_to else ""
         _valid_timezone(timezone)
         try:
             hours, minutes = (int(p) for p in send_time.split(":"))
@@ -142,8 +151,8 @@ def init(
             owner_name=" ".join(owner.split()),
             owner_title=owner_title,
             owner_phone=owner_phone,
-            sender_email=sender.lower(),
-            reply_to=reply_to.lower(),
+            sender_email=sender,
+            reply_to=reply_to,
             locale=locale,
             form_of_address=form_of_address,
             timezone=timezone,
