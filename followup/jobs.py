@@ -311,7 +311,8 @@ def tick(
     day: date | None = None,
     business_id: int | None = None,
 ) -> TickReport:
-    """Today's run for every business if not done, guarantee housekeeping, then sending.
+    """Today's run for every business whose send time has come and whose day is not done,
+    guarantee housekeeping, then sending (leases expire first).
 
     Safe every few minutes and in two places at once: each step is idempotent. With
     ``day``, act as if it were that local day at its send time (backfills, tests).
@@ -327,7 +328,10 @@ def tick(
         assert business.id is not None
         today = day or local_today(business, now)
         try:
-            report.days.append(run_day(engine, business.id, today, now))
+            # The day is picked at its send time, as the scheduler does, so the morning's
+            # complaints and purchases are in it; with ``day`` it is done at once.
+            if day is not None or now >= send_moment(business, today):
+                report.days.append(run_day(engine, business.id, today, now))
             with write_session(engine) as session:
                 report.guarantees_expired += expire_guarantees(session, business.id, today)
         except Exception as exc:

@@ -367,3 +367,14 @@ def test_init_on_a_terminal_asks_for_what_is_missing(tmp_path: Path) -> None:
     ).stdout
     assert "Business name:" in shown and "Your name, as you sign letters:" in shown
     assert "Created “Lang Joinery” (id 1)" in shown
+
+
+def test_tick_for_a_day_drafts_it_and_sends_what_was_approved(run: Run, tmp_path: Path) -> None:
+    run("demo", "--date", "2026-11-16")
+    first = json.loads(run("letters", "list", "--json").output)[-1]
+    run("letters", "approve", str(first["id"]))
+    out = run("tick", "--date", "2026-11-17").output
+    assert "business 1, 2026-11-17: letters drafted (3)" in out
+    assert "sent 1," in out
+    assert len(list(mailbox.Maildir(tmp_path / "outbox"))) == 1
+    assert "already done" in run("tick", "--date", "2026-11-17").output

@@ -104,15 +104,17 @@ def test_auto_approval_sends_at_the_send_time(
         session.add(Client(business_id=shop.id, name="Ana Gil", email="ana@example.es"))
     mailer = MaildirMailer(settings.outbox_dir)
     early = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Madrid
-    report = tick(engine, settings, early, mailer)
-    assert report.sent == 0
+    report = tick(engine, settings, early, mailer, business_id=shop.id)
+    assert (report.days, report.sent) == ([], 0)  # the day is picked at its send time
+    later = datetime(2026, 11, 23, 9, 31, tzinfo=UTC)  # 10:31 in Madrid
+    report = tick(engine, settings, later, mailer, business_id=shop.id)
+    assert [r.status for r in report.days] == ["done"] and report.sent == 1
     with read_session(engine) as session:
         letter = session.exec(select(Letter)).one()
-    assert letter.status == LetterStatus.approved
+    assert letter.status == LetterStatus.sent and letter.approved_at is not None
     assert letter.send_after == send_moment(shop, MONDAY).astimezone(UTC)
-    later = datetime(2026, 11, 23, 9, 31, tzinfo=UTC)  # 10:31 in Madrid
-    assert tick(engine, settings, later, mailer).sent == 1
-    assert tick(engine, settings, later + timedelta(minutes=10), mailer).sent == 0
+    again = tick(engine, settings, later + timedelta(minutes=10), mailer, business_id=shop.id)
+    assert [r.status for r in again.days] == ["already_done"] and again.sent == 0
     delivered = list(mailbox.Maildir(settings.outbox_dir))
     assert len(delivered) == 1 and delivered[0]["To"].endswith("<ana@example.es>")
 
