@@ -89,7 +89,7 @@ EVENTS: tuple[tuple[int, str, int, str, str | None, str | None, str | None], ...
     (9, "cooperation", 8, "Nos envió fotos y un vídeo que nos ayudaron a localizar un fallo en los frenos de disco",
      None, None, None),
     (12, "lost", 23, "Se pasó a otro taller tras una revisión mal hecha", None, None, None),
-    (15, "recovered", 12, "Volvió tras la reparación gratuita de la horquilla", None, None, None),
+    (15, "recovered", 12, "Volvió tras la reparación gratuita de la horquilla", "horquilla", None, None),
     (19, "purchase", 60, "Bicicleta eléctrica urbana", "bicicleta eléctrica urbana", "1890", None),
     (20, "call", 9, "Llamó para preguntar por el plan de mantenimiento", None, None, None),
 )
@@ -102,7 +102,8 @@ GUARANTEE_TERMS = (
     "con prioridad y en 48 horas"
 )
 GUARANTEE_PAYOUT = (
-    "le devolvemos íntegro el importe de la reparación y le prestamos una bicicleta mientras tanto"
+    "le devolvemos íntegro el importe de la reparación y le prestamos una bicicleta mientras "
+    "la tengamos en el taller"
 )
 
 
