@@ -378,3 +378,12 @@ def test_tick_for_a_day_drafts_it_and_sends_what_was_approved(run: Run, tmp_path
     assert "sent 1," in out
     assert len(list(mailbox.Maildir(tmp_path / "outbox"))) == 1
     assert "already done" in run("tick", "--date", "2026-11-17").output
+
+
+def test_init_checks_the_holiday_calendar(run: Run) -> None:
+    base = ("init", "--name", "Taller", "--owner", "Marta", "--sender", "m@taller.es")
+    assert "no holiday calendar" in run(*base, "--holidays", "XX", code=2).output
+    assert "unknown region" in run(*base, "--holidays", "ES-ZZ", code=2).output
+    run(*base, "--holidays", "es-an")
+    immaculate_conception = "2026-12-08"
+    assert "holiday" in run("daily", "--date", immaculate_conception).output

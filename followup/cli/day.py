@@ -173,10 +173,12 @@ def init(
 def _check_holidays(country: str, subdivision: str | None) -> None:
     import holidays
 
-    try:
-        holidays.country_holidays(country, subdiv=subdivision, years=2026)
-    except NotImplementedError:
-        raise Usage(f"--holidays {country!r}: no holiday calendar for that country") from None
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        raise Usage(f"--holidays {country!r}: no holiday calendar for that country (e.g. ES, GB)")
+    if subdivision and subdivision not in supported[country]:
+        regions = ", ".join(supported[country]) or "none"
+        raise Usage(f"--holidays {country}-{subdivision}: unknown region (known: {regions})")
 
 
 @cli.command()
