@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from followup.config import ConfigError, Settings, get_settings
 from followup.db import current_revision, head_revision, make_engine, write_session
@@ -72,3 +73,26 @@ def test_the_secret_can_come_from_a_file(tmp_path: Path) -> None:
 def test_a_bad_database_url_is_a_configuration_error() -> None:
     with pytest.raises(ConfigError, match="not a database URL"):
         make_engine(get_settings(database_url="followup.db"))
+
+
+def test_migrate_upgrades_a_database_of_the_first_release(db_url: str) -> None:
+    """An owner's existing database keeps its clients across ``followup migrate``."""
+    from sqlalchemy import inspect
+
+    from followup.db import migrate
+    from followup.models import Business, Client
+
+    engine = make_engine(get_settings(database_url=db_url))
+    migrate(engine, "0001")
+    assert "pin" not in inspect(engine).get_table_names()
+    with write_session(engine) as session:
+        business = Business(name="Taller", owner_name="Marta", sender_email="m@t.es")
+        session.add(business)
+        session.flush()
+        session.add(Client(business_id=business.id, name="Laura", email="l@e.es"))
+    migrate(engine)
+    assert "pin" in inspect(engine).get_table_names()
+    assert current_revision(engine) == head_revision(engine)
+    with write_session(engine) as session:
+        assert [c.name for c in session.exec(select(Client))] == ["Laura"]
+    engine.dispose()
