@@ -18,7 +18,7 @@ _SAMPLE_TEXT: dict[str, dict[str, str]] = {
         "complaint": "La reparación se entregó con tres días de retraso",
         "compensation": "no le cobramos la mano de obra de la reparación",
         "complaint_bare": "Se cobró dos veces la misma factura",
-        "cooperation": "Nos ayudó a localizar un fallo de frenos enviando fotos y vídeo",
+        "cooperation": "Las fotos y el vídeo que nos envió del fallo de frenos",
         "lost": "Se pasó a otro taller tras una revisión mal hecha",
         "payout": "le devolvemos el importe íntegro de la reparación",
     },
