@@ -387,3 +387,15 @@ def test_init_checks_the_holiday_calendar(run: Run) -> None:
     run(*base, "--holidays", "es-an")
     immaculate_conception = "2026-12-08"
     assert "holiday" in run("daily", "--date", immaculate_conception).output
+
+
+def test_approve_several_letters_at_once(run: Run) -> None:
+    run("demo", "--date", MONDAY)
+    ids = [str(lt["id"]) for lt in json.loads(run("letters", "list", "--json").output)]
+    run("letters", "approve", ids[0])
+    result = run("letters", "approve", *ids, "999", code=1)
+    assert result.output.count("Approved letter") == 2
+    assert f"letter {ids[0]} is approved; only a draft can be approved" in result.output
+    assert "there is no letter 999" in result.output
+    statuses = {lt["status"] for lt in json.loads(run("letters", "list", "--json").output)}
+    assert statuses == {"approved"}

@@ -101,20 +101,28 @@ def letters_show(state: State, letter_id: int, html: bool) -> None:
 
 
 @letters.command("approve")
-@click.argument("letter_id", type=int)
+@click.argument("letter_ids", metavar="ID...", type=int, nargs=-1, required=True)
 @pass_state
 @handled
-def letters_approve(state: State, letter_id: int) -> None:
-    """Approve a drafted letter: it is sent at the business's send time."""
+def letters_approve(state: State, letter_ids: tuple[int, ...]) -> None:
+    """Approve drafted letters: they are sent at the business's send time."""
     from followup.outbox import OutboxError, approve
 
-    with write_session(state.engine) as session:
-        letter = _letter(state, session, letter_id)
+    refused = []
+    for letter_id in letter_ids:
+        # One transaction per letter: a refused one does not hold back the others.
         try:
-            approve(session, letter, now())
-        except OutboxError as exc:
-            fail(str(exc))
-    click.echo(f"Approved letter {letter_id}; it goes out with the next sending.")
+            with write_session(state.engine) as session:
+                approve(session, _letter(state, session, letter_id), now())
+        except (OutboxError, click.ClickException) as exc:
+            # Both messages name the letter already.
+            refused.append(
+                exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+            )
+            continue
+        click.echo(f"Approved letter {letter_id}; it goes out with the next sending.")
+    if refused:
+        fail("; ".join(refused))
 
 
 @letters.command("cancel")
