@@ -48,6 +48,20 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     return invoke
 
 
+def in_terminal(command: str, cwd: Path, env: dict[str, str], typed: str = "") -> str:
+    """Run ``command`` in a real pseudo-terminal (util-linux `script`); what it showed."""
+    return subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        input=typed,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+
+
 def row_counts(tmp_path: Path) -> dict[str, int]:
     engine = make_engine(get_settings(database_url=f"sqlite:///{tmp_path / 'followup.db'}"))
     with read_session(engine) as session:
@@ -310,15 +324,7 @@ def test_a_large_import_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> No
         check=True,
         capture_output=True,
     )
-    shown = subprocess.run(
-        ["script", "-qec", f"{followup} clients import big.csv", "/dev/null"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
+    shown = in_terminal(f"{followup} clients import big.csv", tmp_path, env)
     assert "Importing" in shown and "100%" in shown
     assert "Imported clients: 800 new" in shown
     piped = subprocess.run(
@@ -355,16 +361,12 @@ def test_skip_and_pin_from_the_command_line(run: Run) -> None:
 def test_init_on_a_terminal_asks_for_what_is_missing(tmp_path: Path) -> None:
     env = {**os.environ, "FOLLOWUP_DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"}
     followup = f"{shlex.quote(sys.executable)} -m followup"
-    shown = subprocess.run(
-        ["script", "-qec", f"{followup} init --locale en --timezone Europe/London", "/dev/null"],
-        input="Lang Joinery\nPeter Lang\npeter@lang.example\n",
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
+    shown = in_terminal(
+        f"{followup} init --locale en --timezone Europe/London",
+        tmp_path,
+        env,
+        typed="Lang Joinery\nPeter Lang\npeter@lang.example\n",
+    )
     assert "Business name:" in shown and "Your name, as you sign letters:" in shown
     assert "Created “Lang Joinery” (id 1)" in shown
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, col, select
 
 from followup.config import ConfigError, Settings, get_settings
-from followup.models import Business
+from followup.models import Business, Client
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -77,6 +77,20 @@ class State:
             names = ", ".join(f"{b.id}: {b.name}" for b in found)
             raise Usage(f"there are several businesses; choose one with --business ID ({names})")
         return found[0]
+
+    def client(self, session: Session, ref: str) -> tuple[Business, Client]:
+        """The business, and its client named by id, email or external reference."""
+        from followup.events import find_client
+
+        business = self.business(session)
+        assert business.id is not None
+        return business, find_client(session, business.id, ref)
+
+    def today(self, business: Business, value: str | None, param: str = "--date") -> date:
+        """The day given with ``param``, or today in the business's time zone."""
+        from followup.workdays import local_today
+
+        return parse_day(value, param) or local_today(business, now())
 
 
 pass_state = click.make_pass_decorator(State, ensure=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -190,12 +189,6 @@ def migrate(state: State) -> None:
     click.echo("The database schema is up to date.")
 
 
-def _day_or_today(business: Business, value: str | None) -> date:
-    from followup.workdays import local_today
-
-    return parse_day(value) or local_today(business, now())
-
-
 def _print_picks(picks: Any) -> None:
     for rank, c in enumerate(picks, start=1):
         click.echo(f"{rank:>3}. [{c.tier}] {c.client_name} — {c.kind}: {c.reason}")
@@ -222,7 +215,7 @@ def pick(
 
     with read_session(state.engine) as session:
         business = state.business(session)
-        day = _day_or_today(business, day_text)
+        day = state.today(business, day_text)
         closed = why_not_working(business, day)
         if explain:
             chosen = picking.explain(session, business, day, limit=limit)
@@ -270,7 +263,7 @@ def daily(state: State, day_text: str | None) -> None:
 
     with read_session(state.engine) as session:
         business = state.business(session)
-        day = _day_or_today(business, day_text)
+        day = state.today(business, day_text)
     assert business.id is not None
     result = run_day(state.engine, business.id, day, now())
     _report_day(result, business)

@@ -14,7 +14,6 @@ from followup.cli.app import (
     fail,
     handled,
     now,
-    parse_day,
     pass_state,
 )
 from followup.db import read_session, write_session
@@ -159,15 +158,11 @@ def guarantees_add(
     state: State, client_ref: str, months: int, terms: str, payout: str, day_text: str | None
 ) -> None:
     """Give CLIENT a special guarantee beyond the normal one."""
-    from followup.events import find_client
     from followup.guarantees import create_guarantee
-    from followup.workdays import local_today
 
     with write_session(state.engine) as session:
-        business = state.business(session)
-        assert business.id is not None
-        client = find_client(session, business.id, client_ref)
-        starts = parse_day(day_text, "--starts") or local_today(business, now())
+        business, client = state.client(session, client_ref)
+        starts = state.today(business, day_text, "--starts")
         g = create_guarantee(
             session, client, months=months, terms=terms, payout=payout, starts_on=starts
         )

@@ -16,8 +16,6 @@ from followup.cli.app import (
     emit_json,
     fail,
     handled,
-    now,
-    parse_day,
     pass_state,
 )
 from followup.db import read_session, write_session
@@ -177,14 +175,11 @@ def events_add(
     compensation: str | None,
 ) -> None:
     """Record an event for CLIENT (an id, an email or an external reference)."""
-    from followup.events import EventInput, add_event, find_client
-    from followup.workdays import local_today
+    from followup.events import EventInput, add_event
 
     with write_session(state.engine) as session:
-        business = state.business(session)
-        assert business.id is not None
-        client = find_client(session, business.id, client_ref)
-        day = parse_day(day_text, "--on") or local_today(business, now())
+        business, client = state.client(session, client_ref)
+        day = state.today(business, day_text, "--on")
         event = add_event(
             session, client, EventInput(kind, day, summary, item, amount, compensation)
         )

@@ -19,14 +19,10 @@ def skip(state: State, client_ref: str, day_text: str | None) -> None:
     The client's reason stays open, so they come back on a later day.
     """
     from followup.daily import DayError, skip_pick
-    from followup.events import find_client
-    from followup.workdays import local_today
 
     with write_session(state.engine) as session:
-        business = state.business(session)
-        assert business.id is not None
-        client = find_client(session, business.id, client_ref)
-        day = parse_day(day_text) or local_today(business, now())
+        business, client = state.client(session, client_ref)
+        day = state.today(business, day_text)
         assert client.id is not None
         try:
             replacement = skip_pick(session, business, day, client.id, now())
@@ -51,14 +47,11 @@ def skip(state: State, client_ref: str, day_text: str | None) -> None:
 def pin(state: State, client_ref: str, day_text: str) -> None:
     """Pin CLIENT for a coming day: they are picked first that day."""
     from followup.daily import DayError, pin_client
-    from followup.events import find_client
 
     day = parse_day(day_text, "--on")
     assert day is not None
     with write_session(state.engine) as session:
-        business = state.business(session)
-        assert business.id is not None
-        client = find_client(session, business.id, client_ref)
+        business, client = state.client(session, client_ref)
         try:
             pin_client(session, business, client, day)
         except DayError as exc:
