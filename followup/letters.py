@@ -155,19 +155,23 @@ def _configure(env: jinja2.Environment, tlocale: str) -> jinja2.Environment:
     return env
 
 
+# Both text environments (defaults and owners' edits) read the same folder the same way.
+_TEXT_OPTIONS: dict[str, Any] = {
+    "loader": jinja2.FileSystemLoader(TEMPLATE_DIR),
+    "undefined": jinja2.StrictUndefined,
+    "autoescape": False,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": False,
+    "auto_reload": False,
+}
+
+
 @functools.cache
 def _text_env(tlocale: str) -> jinja2.Environment:
     # text/plain output: escaping here would put "&amp;" in the letter; the HTML part is
     # escaped, all of it, by the layout.
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        auto_reload=False,
-    )
+    env = jinja2.Environment(**_TEXT_OPTIONS)  # noqa: S701
     return _configure(env, tlocale)
 
 
@@ -175,15 +179,7 @@ def _text_env(tlocale: str) -> jinja2.Environment:
 def sandbox_env(tlocale: str) -> jinja2.Environment:
     """The environment of owners' edited templates (``letter_checks`` parses edits with it)."""
     # Same loader, so an edited letter can include the default signature.
-    env = _LetterSandbox(  # text/plain too, escaped by the layout
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        auto_reload=False,
-    )
+    env = _LetterSandbox(**_TEXT_OPTIONS)  # text/plain too, escaped by the layout
     return _configure(env, tlocale)
 
 
