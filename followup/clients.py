@@ -22,8 +22,15 @@ from typing import TextIO
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
-from followup.csvfiles import ImportReport, Progress, RowCheck, Ticker, match_key, read_table
 from followup.models import Business, Client, DoNotContact, FormOfAddress, Locale, utcnow
+from followup.spreadsheets.reading import (
+    ImportReport,
+    Progress,
+    RowCheck,
+    Ticker,
+    match_key,
+    read_table,
+)
 
 # Canonical field -> accepted header names, compared after match_key() (no case, no accents,
 # spaces and hyphens as underscores).

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from followup.events import EventInput, add_event
-from followup.guarantees import create_guarantee
 from followup.models import Business, Client
+from followup.recovery.guarantees import create_guarantee
 
 BUSINESS = {
     "name": "Taller de Bicicletas Ruiz",

@@ -17,10 +17,10 @@ from sqlmodel import col, func, select
 
 from followup.clients import export_clients, import_clients, parse_csv
 from followup.config import get_settings
-from followup.csvfiles import CsvFormatError, ImportReport
 from followup.db import make_engine, migrate, read_session, write_session
-from followup.event_import import import_events
 from followup.models import Business, Client, ClientStatus, Event
+from followup.spreadsheets.events import import_events
+from followup.spreadsheets.reading import CsvFormatError, ImportReport
 
 DATA = Path(__file__).parent / "data"
 

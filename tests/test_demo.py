@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from followup import letters
 from followup.db import read_session, write_session
 from followup.demo import create_demo
-from followup.drafts import letter_context
-from followup.letter_checks import lint_draft, word_count
+from followup.letters import rendering as letters
+from followup.letters.checks import lint_draft, word_count
+from followup.letters.drafting import letter_context
 from followup.models import Client, Event, Guarantee
 from tests.factories import MONDAY
 

@@ -17,12 +17,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from followup import outbox
+from followup.calendar import is_working_day, send_moment
 from followup.config import Settings, get_settings
 from followup.db import make_engine, migrate, read_session, write_session
 from followup.demo import create_demo
 from followup.events import EventInput, add_event
 from followup.jobs import run_day, send_due, tick
-from followup.mailer import MaildirMailer
+from followup.mail.message import MaildirMailer
 from followup.models import (
     PIPELINE_STATUSES,
     Business,
@@ -34,7 +35,6 @@ from followup.models import (
     LetterStatus,
     Pick,
 )
-from followup.workdays import is_working_day, send_moment
 from tests.factories import MONDAY, NOW, ClientMaker, EventMaker, make_business
 
 SATURDAY = MONDAY - timedelta(days=2)
@@ -260,7 +260,7 @@ def test_twenty_working_days_keep_every_promise(engine: Engine, settings: Settin
 
 
 def _skip(engine: Engine, business: Business, client_id: int, day: date = MONDAY) -> object:
-    from followup.daily import skip_pick
+    from followup.jobs.day import skip_pick
 
     with write_session(engine) as session:
         fresh = session.get(Business, business.id)
@@ -302,7 +302,7 @@ def test_a_skipped_pick_is_replaced_and_its_reason_comes_back(
 def test_skipping_twice_or_after_sending_is_refused(
     engine: Engine, business: Business, make_client: ClientMaker
 ) -> None:
-    from followup.daily import DayError
+    from followup.jobs.day import DayError
 
     a, b = make_client("A"), make_client("B")
     assert business.id is not None

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from followup import letter_checks, letters
-from followup.letter_checks import check_defaults, check_override, lint_draft, word_count
-from followup.letter_samples import sample_contexts
-from followup.letters import (
+from followup.letters import checks as letter_checks
+from followup.letters import rendering as letters
+from followup.letters.checks import check_defaults, check_override, lint_draft, word_count
+from followup.letters.rendering import (
     KINDS,
     TEMPLATE_DIR,
     TEMPLATE_LOCALES,
@@ -31,6 +31,7 @@ from followup.letters import (
     render,
     template_locale,
 )
+from followup.letters.samples import sample_contexts
 
 CASES = [
     pytest.param(kind, tlocale, context, id=f"{tlocale}-{kind}-{context['occasion']}-{n}")
@@ -612,7 +613,7 @@ def test_templates_are_in_the_template_dir() -> None:
 
 def _load_letters_from(package: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     name = f"letters_copy_{package.parent.name.replace('-', '_')}"
-    spec = importlib.util.spec_from_file_location(name, package / "letters.py")
+    spec = importlib.util.spec_from_file_location(name, package / "letters" / "rendering.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -623,7 +624,7 @@ def _load_letters_from(package: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def _load_checks_for(copy: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """letter_checks as it runs against a copy of letters.py, its templates and all."""
-    monkeypatch.setitem(sys.modules, "followup.letters", copy)
+    monkeypatch.setitem(sys.modules, "followup.letters.rendering", copy)
     name = f"{copy.__name__}_checks"
     spec = importlib.util.spec_from_file_location(name, letter_checks.__file__)
     assert spec is not None
@@ -639,8 +640,8 @@ def test_an_installed_package_finds_its_own_templates(
 ) -> None:
     # A wheel carries letter_templates inside the package (pyproject force-include).
     installed = tmp_path / "site-packages" / "followup"
-    installed.mkdir(parents=True)
-    shutil.copy(Path(letters.__file__), installed / "letters.py")
+    (installed / "letters").mkdir(parents=True)
+    shutil.copy(Path(letters.__file__), installed / "letters" / "rendering.py")
     shutil.copytree(TEMPLATE_DIR, installed / "letter_templates")
     module = _load_letters_from(installed, monkeypatch)
     found = module.TEMPLATE_DIR
@@ -649,8 +650,8 @@ def test_an_installed_package_finds_its_own_templates(
 
     # A checkout has them next to the package.
     checkout = tmp_path / "checkout" / "followup"
-    checkout.mkdir(parents=True)
-    shutil.copy(Path(letters.__file__), checkout / "letters.py")
+    (checkout / "letters").mkdir(parents=True)
+    shutil.copy(Path(letters.__file__), checkout / "letters" / "rendering.py")
     shutil.copytree(TEMPLATE_DIR, checkout.parent / "letter_templates")
     found = _load_letters_from(checkout, monkeypatch).TEMPLATE_DIR
     assert found == checkout.parent / "letter_templates"

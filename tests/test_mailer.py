@@ -19,7 +19,7 @@ from sqlmodel import select
 from followup.config import ConfigError, Settings, get_settings
 from followup.db import make_engine, read_session, write_session
 from followup.jobs import send_due
-from followup.mailer import (
+from followup.mail.message import (
     HEADERS,
     MaildirMailer,
     SendError,

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from followup.config import get_settings
 from followup.db import make_engine, read_session, write_session
 from followup.jobs import send_due
-from followup.mailer import SendError
+from followup.mail.message import SendError
 from followup.models import Business, Channel, Client, Letter, LetterStatus
 from followup.outbox import (
     LEASE_EXPIRED,
@@ -632,7 +632,7 @@ def test_an_unexpected_error_before_sending_pushes_the_letter_back(
     def broken(*_args: object) -> EmailMessage:
         raise KeyError("template bug")
 
-    monkeypatch.setattr("followup.jobs.build_message", broken)
+    monkeypatch.setattr("followup.jobs.sending.build_message", broken)
     mailer = RecordingMailer()
     with pytest.raises(KeyError):
         send_due(engine, get_settings(outbox_dir=tmp_path), NOW, mailer)

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from followup import picking
 from followup.db import read_session, write_session
-from followup.guarantees import create_guarantee
 from followup.models import Business, Client, Letter, LetterStatus
+from followup.picking import tiers as picking
+from followup.recovery.guarantees import create_guarantee
 from tests.factories import (
     MONDAY,
     NOW,
@@ -315,7 +315,7 @@ def test_business_quota_is_respected(
 
 
 def pin(engine: Engine, business: Business, client: Client, day: date = MONDAY) -> None:
-    from followup.daily import pin_client
+    from followup.jobs.day import pin_client
 
     with write_session(engine) as session:
         fresh_business = session.get(Business, business.id)
@@ -360,8 +360,8 @@ def test_a_pin_never_reaches_a_client_who_must_not_be_contacted(
 def test_pins_are_refused_for_weekends_and_days_already_run(
     engine: Engine, business: Business, make_client: ClientMaker
 ) -> None:
-    from followup.daily import DayError
     from followup.jobs import run_day
+    from followup.jobs.day import DayError
 
     laura = make_client("Laura")
     with pytest.raises(DayError, match="not a working day"):

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from followup.config import Settings
-from followup.letters import KINDS, TEMPLATE_LOCALES
+from followup.letters.rendering import KINDS, TEMPLATE_LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,7 +85,8 @@ def test_the_wheel_carries_templates_and_migrations(tmp_path: Path) -> None:
         timeout=300,
     )
     probe = (
-        "from followup import letters; from followup.letter_checks import check_defaults; "
+        "from followup.letters import rendering as letters; "
+        "from followup.letters.checks import check_defaults; "
         "print(letters.TEMPLATE_DIR); print(check_defaults())"
     )
     out = subprocess.run(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from followup.cli import day, letters, people, picks  # noqa: F401  (they register commands)
+from followup.cli import clients, letters, picks, routine  # noqa: F401  (they register commands)
 from followup.cli.app import cli
 
 

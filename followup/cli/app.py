@@ -88,7 +88,7 @@ class State:
 
     def today(self, business: Business, value: str | None, param: str = "--date") -> date:
         """The day given with ``param``, or today in the business's time zone."""
-        from followup.workdays import local_today
+        from followup.calendar import local_today
 
         return parse_day(value, param) or local_today(business, now())
 
@@ -122,7 +122,7 @@ def fail(message: str) -> NoReturn:
 def translate_errors() -> Iterator[None]:
     """Turn the errors an owner can cause or fix into a message and an exit code."""
     from followup.events import InvalidEvent, UnknownClient
-    from followup.guarantees import InvalidGuarantee
+    from followup.recovery.guarantees import InvalidGuarantee
 
     try:
         yield

@@ -158,7 +158,7 @@ def guarantees_add(
     state: State, client_ref: str, months: int, terms: str, payout: str, day_text: str | None
 ) -> None:
     """Give CLIENT a special guarantee beyond the normal one."""
-    from followup.guarantees import create_guarantee
+    from followup.recovery.guarantees import create_guarantee
 
     with write_session(state.engine) as session:
         business, client = state.client(session, client_ref)
@@ -179,7 +179,7 @@ def guarantees_add(
 @handled
 def guarantees_list(state: State, as_json: bool) -> None:
     """List special guarantees."""
-    from followup.guarantees import list_guarantees
+    from followup.recovery.guarantees import list_guarantees
 
     with read_session(state.engine) as session:
         business = state.business(session)
@@ -227,7 +227,7 @@ def templates() -> None:
 @handled
 def templates_check() -> None:
     """Render every template in every language against sample clients."""
-    from followup.letter_checks import check_defaults
+    from followup.letters.checks import check_defaults
 
     problems = check_defaults()
     for problem in problems:

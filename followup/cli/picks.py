@@ -18,7 +18,7 @@ def skip(state: State, client_ref: str, day_text: str | None) -> None:
 
     The client's reason stays open, so they come back on a later day.
     """
-    from followup.daily import DayError, skip_pick
+    from followup.jobs.day import DayError, skip_pick
 
     with write_session(state.engine) as session:
         business, client = state.client(session, client_ref)
@@ -46,7 +46,7 @@ def skip(state: State, client_ref: str, day_text: str | None) -> None:
 @handled
 def pin(state: State, client_ref: str, day_text: str) -> None:
     """Pin CLIENT for a coming day: they are picked first that day."""
-    from followup.daily import DayError, pin_client
+    from followup.jobs.day import DayError, pin_client
 
     day = parse_day(day_text, "--on")
     assert day is not None

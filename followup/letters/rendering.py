@@ -35,7 +35,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from followup.letter_filters import (
+from followup.letters.filters import (
     capfirst,
     clause,
     daymonth,
@@ -48,11 +48,12 @@ from followup.letter_filters import (
 
 # An installed wheel carries the templates inside the package (pyproject force-include);
 # a source checkout or an editable install has them at the top of the repository.
-_PACKAGED_TEMPLATES = Path(__file__).parent / "letter_templates"
+_PACKAGE = Path(__file__).resolve().parent.parent
+_PACKAGED_TEMPLATES = _PACKAGE / "letter_templates"
 TEMPLATE_DIR = (
     _PACKAGED_TEMPLATES
     if _PACKAGED_TEMPLATES.is_dir()
-    else Path(__file__).resolve().parent.parent / "letter_templates"
+    else _PACKAGE.parent / "letter_templates"
 )
 
 KINDS = (

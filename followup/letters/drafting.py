@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from followup import letters
-from followup.mailer import make_message_id
+from followup.calendar import send_moment
+from followup.letters import rendering as letters
+from followup.mail.message import make_message_id
 from followup.models import (
     ApprovalMode,
     Business,
@@ -26,8 +27,7 @@ from followup.models import (
     LetterStatus,
     TemplateOverride,
 )
-from followup.picking import Candidate
-from followup.workdays import send_moment
+from followup.picking.tiers import Candidate
 
 
 def letter_context(

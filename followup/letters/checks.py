@@ -15,8 +15,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 
-from followup.letter_samples import sample_contexts
-from followup.letters import (
+from followup.letters.rendering import (
     CONTEXT_VARIABLES,
     KINDS,
     MAX_OVERRIDE_CHARS,
@@ -30,6 +29,7 @@ from followup.letters import (
     render,
     sandbox_env,
 )
+from followup.letters.samples import sample_contexts
 
 
 def word_count(text: str) -> int:

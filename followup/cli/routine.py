@@ -210,8 +210,8 @@ def pick(
     state: State, day_text: str | None, explain: bool, limit: int | None, as_json: bool
 ) -> None:
     """Show who would be picked today, and why. Writes nothing."""
-    from followup import picking
-    from followup.workdays import why_not_working
+    from followup.calendar import why_not_working
+    from followup.picking import tiers as picking
 
     with read_session(state.engine) as session:
         business = state.business(session)
@@ -297,7 +297,7 @@ def _report_day(result: Any, business: Business) -> None:
 def send(state: State) -> None:
     """Send the approved letters whose send time has come."""
     from followup.jobs import send_due
-    from followup.mailer import mailer_for
+    from followup.mail.message import mailer_for
 
     state.settings.check_production()
     with read_session(state.engine) as session:
@@ -330,7 +330,7 @@ def _send_words(summary: Any) -> str:
 def tick(state: State, day_text: str | None) -> None:
     """The one cron entry: today's run if not done, housekeeping, then sending."""
     from followup.jobs import tick as run_tick
-    from followup.mailer import mailer_for
+    from followup.mail.message import mailer_for
 
     state.settings.check_production()
     day = parse_day(day_text)
@@ -354,9 +354,9 @@ def tick(state: State, day_text: str | None) -> None:
 @handled
 def demo(state: State, day_text: str | None) -> None:
     """Create a demo bicycle workshop with thirty clients, and draft its first letters."""
+    from followup.calendar import is_working_day, next_working_day
     from followup.demo import BUSINESS, create_demo
     from followup.jobs import run_day
-    from followup.workdays import is_working_day, next_working_day
 
     migrate_schema(state.engine)
     with write_session(state.engine) as session:

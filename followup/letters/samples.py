@@ -11,7 +11,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from followup.letters import THANK_YOU_OCCASIONS, check_names
+from followup.letters.rendering import THANK_YOU_OCCASIONS, check_names
 
 _SAMPLE_TEXT: dict[str, dict[str, str]] = {
     "es-usted": {

@@ -76,7 +76,7 @@ def clients() -> None:
 def clients_import(state: State, file: str, dry_run: bool) -> None:
     """Import clients from a CSV file (re-importing updates, never duplicates)."""
     from followup.clients import import_clients
-    from followup.csvfiles import CsvFormatError
+    from followup.spreadsheets.reading import CsvFormatError
 
     data = _read_file(file)
     with write_session(state.engine) as session:
@@ -192,8 +192,8 @@ def events_add(
 @handled
 def events_import(state: State, file: str) -> None:
     """Import events from a CSV file (client, kind, date, summary, …)."""
-    from followup.csvfiles import CsvFormatError
-    from followup.event_import import import_events
+    from followup.spreadsheets.events import import_events
+    from followup.spreadsheets.reading import CsvFormatError
 
     data = _read_file(file)
     with write_session(state.engine) as session:

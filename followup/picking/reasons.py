@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from followup.letter_filters import daymonth
+from followup.letters.filters import daymonth
 from followup.models import Business
 
 

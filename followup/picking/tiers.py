@@ -33,7 +33,7 @@ from followup.models import (
     Pick,
     Pin,
 )
-from followup.reasons import Reasons
+from followup.picking.reasons import Reasons
 
 if TYPE_CHECKING:
     from typing import TypeAlias

@@ -16,9 +16,16 @@ from datetime import date
 from sqlmodel import Session, select
 
 from followup.clients import require_business
-from followup.csvfiles import ImportReport, Progress, RowCheck, Ticker, match_key, read_table
 from followup.events import EventInput, InvalidEvent, add_event, same_event_exists, validate_event
 from followup.models import Client, EventKind
+from followup.spreadsheets.reading import (
+    ImportReport,
+    Progress,
+    RowCheck,
+    Ticker,
+    match_key,
+    read_table,
+)
 
 EVENT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "client": ("client", "cliente"),

@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from followup.calendar import why_not_working
 from followup.db import read_session, write_session
-from followup.drafts import draft_letter
 from followup.events import CONTACT_EVENTS
-from followup.guarantees import advance_checkin
+from followup.letters.drafting import draft_letter
 from followup.models import (
     Business,
     Client,
@@ -26,8 +26,8 @@ from followup.models import (
     Pick,
     Pin,
 )
-from followup.picking import Candidate, pick
-from followup.workdays import why_not_working
+from followup.picking.tiers import Candidate, pick
+from followup.recovery.guarantees import advance_checkin
 
 
 @dataclass(frozen=True)

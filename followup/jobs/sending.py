@@ -25,11 +25,11 @@ from email.message import EmailMessage
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from followup.calendar import local_today, send_moment
 from followup.config import Settings
-from followup.daily import DayResult, run_day
 from followup.db import read_session, write_session
-from followup.guarantees import expire_guarantees
-from followup.mailer import Mailer, SendError, build_message
+from followup.jobs.day import DayResult, run_day
+from followup.mail.message import Mailer, SendError, build_message
 from followup.models import (
     Business,
     Client,
@@ -47,7 +47,7 @@ from followup.outbox import (
     release_due,
     renew_lease,
 )
-from followup.workdays import local_today, send_moment
+from followup.recovery.guarantees import expire_guarantees
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The letters: rendering, filters, checks, samples and drafting (DESIGN §4)."""

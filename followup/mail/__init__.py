@@ -1,0 +1,1 @@
+"""Mail: message building, the Mailer protocol and its backends (DESIGN §5)."""

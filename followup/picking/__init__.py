@@ -1,0 +1,1 @@
+"""Which clients get a letter on a day (DESIGN §3)."""

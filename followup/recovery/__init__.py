@@ -1,0 +1,1 @@
+"""Service recovery: special guarantees for clients who came back after an error."""

@@ -1,0 +1,1 @@
+"""Spreadsheets: CSV reading, client and event import and export (DESIGN §7, §8)."""
