@@ -1,4 +1,5 @@
-"""Which local days are working days for a business (DESIGN §2, §3)."""
+"""Days of a business: working days and holidays, its local day and send moment, and
+how a day is named in words (DESIGN §2, §3)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,23 @@ if TYPE_CHECKING:
     from followup.models import Business
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MONTHS = {
+    "es": (
+        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+        "septiembre", "octubre", "noviembre", "diciembre",
+    ),
+    "en": (
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ),
+}  # fmt: skip
+
+
+
+def day_in_words(day: date, language: str) -> str:
+    """ "4 de noviembre" / "4 November": how letters and reasons name a day."""
+    month = MONTHS[language][day.month - 1]
+    return f"{day.day} {month}" if language == "en" else f"{day.day} de {month}"
 
 
 def parse_working_days(value: str) -> frozenset[int]:

@@ -9,14 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from followup.errors import ConfigError
+
 PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "secret", "development"})
-
-
-class ConfigError(Exception):
-    """The configuration cannot work; the message says what to change."""
 
 
 class Settings(BaseSettings):
@@ -87,9 +85,27 @@ class Settings(BaseSettings):
             )
 
 
-def get_settings(**overrides: object) -> Settings:
-    """Read the settings now (environment, then ``.env``), with explicit overrides."""
+def get_settings(*, service: bool = False, **overrides: object) -> Settings:
+    """Read the settings now (environment, then ``.env``), with explicit overrides.
+
+    ``service`` is for what sends letters or runs for long (``send``, ``tick``, the web
+    server, the worker): those settings must be safe for production, so a placeholder
+    secret key is refused here, once, rather than by each command.
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise ConfigError(f"invalid configuration: {exc}") from exc
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(f"invalid configuration: {_describe(exc)}") from None
+    if service:
+        settings.check_production()
+    return settings
+
+
+def _describe(exc: ValidationError) -> str:
+    """Pydantic's errors in the owner's terms: the variable to change, and why."""
+    problems = []
+    for error in exc.errors():
+        why = str(error["msg"]).removeprefix("Value error, ")
+        name = "_".join(str(part) for part in error["loc"]).upper()
+        problems.append(f"FOLLOWUP_{name}: {why}" if name else why)
+    return "; ".join(problems)

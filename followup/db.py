@@ -13,15 +13,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
-from followup.config import ConfigError, Settings
+from followup.config import Settings
+from followup.errors import ConfigError
 
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration: the schema this code reads and writes (a test keeps it equal to
+# the head of migrations/versions, so it never needs Alembic at run time).
+SCHEMA_REVISION = "0002"
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -95,6 +99,38 @@ def write_session(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection, or a ``ConfigError`` that says the database cannot be reached."""
+    try:
+        conn = engine.connect()
+    except OperationalError as exc:
+        raise ConfigError(f"cannot open the database: {exc.orig or exc}") from None
+    with conn:
+        yield conn
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise ``ConfigError`` unless the database holds the schema this code expects.
+
+    Looked up in the database itself (the Alembic version table), so a database that was
+    never initialised or not migrated after an upgrade is told apart from any other error.
+    """
+    with connection(engine) as conn:
+        version = None
+        if inspect(conn).has_table("alembic_version"):
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if version is None:
+        raise ConfigError(
+            "the database has no followup tables yet: run `followup init` (or `followup demo`)"
+        )
+    if version != SCHEMA_REVISION:
+        raise ConfigError(
+            f"the database schema is at revision {version} and this followup needs "
+            f"{SCHEMA_REVISION}: run `followup migrate`"
+        )
+
+
 def alembic_config(engine: Engine) -> Any:
     from alembic.config import Config
 
@@ -108,6 +144,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (the newest by default)."""
     from alembic import command
 
+    with connection(engine):  # a clear error when the database cannot be reached
+        pass
     command.upgrade(alembic_config(engine), revision)
 
 

@@ -8,10 +8,11 @@ relative to ``day``, so the demo always looks like last few weeks.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from followup.businesses import create_business
 from followup.events import EventInput, add_event
 from followup.models import Business, Client
 from followup.recovery.guarantees import create_guarantee
@@ -26,8 +27,7 @@ BUSINESS = {
     "locale": "es",
     "form_of_address": "usted",
     "timezone": "Europe/Madrid",
-    "holiday_country": "ES",
-    "holiday_subdivision": "AN",
+    "holidays": "ES-AN",
 }
 
 # fmt: off
@@ -107,11 +107,9 @@ GUARANTEE_PAYOUT = (
 )
 
 
-def create_demo(session: Session, day: date) -> Business:
+def create_demo(session: Session, day: date, now: datetime) -> Business:
     """Add the demo business with its clients, events and one special guarantee."""
-    business = Business(**BUSINESS)  # type: ignore[arg-type]
-    session.add(business)
-    session.flush()
+    business = create_business(session, now, **BUSINESS)
     assert business.id is not None
     clients = [
         Client(
@@ -123,6 +121,7 @@ def create_demo(session: Session, day: date) -> Business:
             tags=tags,
             form_of_address=form,
             external_ref=f"C-{1000 + i}",
+            created_at=now,
         )
         for i, (name, email, phone, company, tags, form) in enumerate(CLIENTS)
     ]
@@ -134,6 +133,7 @@ def create_demo(session: Session, day: date) -> Business:
             session,
             clients[index],
             EventInput(kind, day - timedelta(days=days_ago), summary, item, amount, compensation),
+            now,
         )
         if kind == "recovered":
             recovered_event = event
@@ -144,6 +144,7 @@ def create_demo(session: Session, day: date) -> Business:
         terms=GUARANTEE_TERMS,
         payout=GUARANTEE_PAYOUT,
         starts_on=day - timedelta(days=GUARANTEE_DAYS_AGO),
+        now=now,
         event_id=recovered_event.id if recovered_event else None,
     )
     return business

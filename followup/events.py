@@ -8,31 +8,21 @@ contact for the rotation (it resets the cadence).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
-from followup.models import Client, ClientStatus, Event, EventKind
+from followup.errors import Invalid
+from followup.fields import one_line
+from followup.models import Client, ClientStatus, Event, EventKind, max_length
 
 CONTACT_EVENTS = frozenset({EventKind.reply, EventKind.call})
 STATUS_EVENTS: dict[str, ClientStatus] = {
     EventKind.lost: ClientStatus.lost,
     EventKind.recovered: ClientStatus.recovered,
 }
-
-
-class UnknownClient(LookupError):
-    def __init__(self, ref: str) -> None:
-        super().__init__(f"no client with id, email or reference {ref!r}")
-        self.ref = ref
-
-
-class InvalidEvent(ValueError):
-    """An event that cannot be recorded; ``field`` names the offending input."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+# The owner's words about an event: each one line, as long as its column allows.
+TEXT_FIELDS = ("summary", "item", "amount", "compensation")
 
 
 @dataclass(frozen=True)
@@ -45,67 +35,46 @@ class EventInput:
     compensation: str | None = None
 
 
-def find_client(session: Session, business_id: int, ref: str) -> Client:
-    """The client named by id, email (any case) or external reference."""
-    ref = ref.strip()
-    conditions = [col(Client.email) == ref.lower(), col(Client.external_ref) == ref]
-    if ref.isascii() and ref.isdigit():
-        conditions.append(col(Client.id) == int(ref))
-    client = session.exec(
-        select(Client)
-        .where(Client.business_id == business_id, or_(*conditions))
-        .order_by(col(Client.id))
-    ).first()
-    if client is None:
-        raise UnknownClient(ref)
-    return client
-
-
-def one_line(value: str | None) -> str | None:
-    """Fold any line break or run of spaces into one space; empty becomes None."""
-    if value is None:
-        return None
-    folded = " ".join(value.split())
-    return folded or None
+def _folded(value: str | None) -> str | None:
+    return one_line(value) or None if value is not None else None
 
 
 def validate_event(data: EventInput) -> EventInput:
+    """The event with its kind checked and its texts on one line; raises ``Invalid``."""
     kinds = {k.value for k in EventKind}
     kind = data.kind.strip().lower()
     if kind not in kinds:
-        raise InvalidEvent(
+        raise Invalid(
             "kind", f"unknown event kind {data.kind!r} (one of: {', '.join(sorted(kinds))})"
         )
-    summary = one_line(data.summary)
-    if not summary:
-        raise InvalidEvent("summary", "the summary is empty: say in one line what happened")
-    if len(summary) > 500:
-        raise InvalidEvent("summary", "the summary is longer than 500 characters")
-    for field, value, limit in (
-        ("item", data.item, 200),
-        ("amount", data.amount, 50),
-        ("compensation", data.compensation, 500),
-    ):
+    texts = {name: _folded(getattr(data, name)) for name in TEXT_FIELDS}
+    if not texts["summary"]:
+        raise Invalid("summary", "the summary is empty: say in one line what happened")
+    for name, value in texts.items():
+        limit = max_length(Event, name)
         if value is not None and len(value) > limit:
-            raise InvalidEvent(field, f"the {field} is longer than {limit} characters")
-    amount = one_line(data.amount)
+            raise Invalid(name, f"the {name} is longer than {limit} characters")
+    amount = texts["amount"]
     if amount is not None:
         try:
             float(amount.replace(",", ".").replace("€", "").replace("$", "").replace("£", ""))
         except ValueError:
-            raise InvalidEvent("amount", f"the amount {amount!r} is not a number") from None
+            raise Invalid("amount", f"the amount {amount!r} is not a number") from None
     return EventInput(
-        kind=kind,
-        day=data.day,
-        summary=summary,
-        item=one_line(data.item),
+        kind,
+        data.day,
+        texts["summary"],
+        item=texts["item"],
         amount=amount,
-        compensation=one_line(data.compensation),
+        compensation=texts["compensation"],
     )
 
 
-def add_event(session: Session, client: Client, data: EventInput) -> Event:
-    """Record an event on ``client`` and update the client's status and contact day."""
+def add_event(session: Session, client: Client, data: EventInput, now: datetime) -> Event:
+    """Record an event on ``client`` and update the client's status and contact day.
+
+    Raises ``Invalid`` naming the field when the event cannot be recorded.
+    """
     data = validate_event(data)
     assert client.id is not None
     event = Event(
@@ -117,6 +86,7 @@ def add_event(session: Session, client: Client, data: EventInput) -> Event:
         item=data.item,
         amount=data.amount,
         compensation=data.compensation,
+        created_at=now,
     )
     session.add(event)
     if data.kind in STATUS_EVENTS and not _newer_status_event(session, client, data.day):

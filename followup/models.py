@@ -18,6 +18,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def max_length(model: type[SQLModel], field: str) -> int:
+    """The longest text ``model.field`` holds: checked before writing, so PostgreSQL never
+    refuses a row half-way through an import."""
+    length = model.__table__.c[field].type.length  # type: ignore[attr-defined]
+    assert isinstance(length, int), f"{model.__name__}.{field} has no length"
+    return length
+
+
 class Locale(StrEnum):
     es = "es"
     en = "en"

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from followup.db import write_session
+from followup.errors import Conflict, NotFound
 from followup.models import Channel, Letter, LetterStatus
 
 MAX_ATTEMPTS = 5
@@ -46,11 +47,20 @@ CODE_MAX = 20  # Letter.last_error_code
 LEASE_EXPIRED = "lease_expired"
 
 
-class OutboxError(Exception):
+class OutboxError(Conflict):
     """An action the letter's current state does not allow; the message is for the owner."""
 
 
 # -- the owner's actions -----------------------------------------------------------------
+
+
+def get_letter(session: Session, business_id: int, letter_id: int) -> Letter:
+    """The business's letter ``letter_id``; raises ``NotFound`` (another business's
+    letter is not found either)."""
+    letter = session.get(Letter, letter_id)
+    if letter is None or letter.business_id != business_id:
+        raise NotFound(f"there is no letter {letter_id}")
+    return letter
 
 
 @dataclass(frozen=True)

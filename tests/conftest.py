@@ -1,7 +1,19 @@
 """Shared fixtures: a fresh database per test (a real SQLite file, or a real PostgreSQL
 database when FOLLOWUP_TEST_POSTGRES_URL is set), a business, and client/event makers.
 
-Time is an argument everywhere: tests pass ``day``/``now`` and never read the clock.
+Every test runs in its own ``tmp_path`` with no ``FOLLOWUP_*`` variable from the shell
+(see ``isolated_environment``). Time is an argument everywhere: tests pass ``day``/``now``
+and never read the clock.
+
+Fixture names mean the same thing in every test file:
+
+- ``engine``: an Engine on a fresh, migrated SQLite file (``settings`` points at it).
+- ``db``: a ``Database`` (URL and Engine), migrated, on SQLite and then on PostgreSQL.
+- ``any_engine``: ``db.engine``: an Engine on SQLite and then on PostgreSQL.
+- ``db_url``: the URL of an empty database, SQLite and then PostgreSQL.
+- ``business``, ``business_id``, ``make_client``, ``make_event``: a business and makers
+  of its clients and events, in the test's database: ``any_engine``'s when the test
+  takes ``any_engine``, else ``engine``'s.
 """
 
 from __future__ import annotations
@@ -29,6 +41,16 @@ from tests.factories import (
 )
 
 POSTGRES_URL = os.environ.get("FOLLOWUP_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No ``FOLLOWUP_*`` setting from the shell, and no ``.env`` file: the test runs in
+    its own ``tmp_path``. Only the PostgreSQL URL for the tests stays."""
+    for name in list(os.environ):
+        if name.upper().startswith("FOLLOWUP_") and name != "FOLLOWUP_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture
@@ -91,16 +113,31 @@ def any_engine(db: Database) -> Engine:
     return db.engine
 
 
-@pytest.fixture
-def business(engine: Engine) -> Business:
-    return make_business(engine)
+def _tests_engine(request: pytest.FixtureRequest) -> Engine:
+    """The database of the test asking: ``any_engine`` if the test takes it, else ``engine``."""
+    name = "any_engine" if "any_engine" in request.fixturenames else "engine"
+    engine = request.getfixturevalue(name)
+    assert isinstance(engine, Engine)
+    return engine
 
 
 @pytest.fixture
-def make_client(engine: Engine, business: Business) -> ClientMaker:
-    return client_maker(engine, business)
+def business(request: pytest.FixtureRequest) -> Business:
+    return make_business(_tests_engine(request))
 
 
 @pytest.fixture
-def make_event(engine: Engine) -> EventMaker:
-    return event_maker(engine)
+def business_id(business: Business) -> int:
+    """The id of ``business``, for the functions that take an id."""
+    assert business.id is not None
+    return business.id
+
+
+@pytest.fixture
+def make_client(request: pytest.FixtureRequest, business: Business) -> ClientMaker:
+    return client_maker(_tests_engine(request), business)
+
+
+@pytest.fixture
+def make_event(request: pytest.FixtureRequest) -> EventMaker:
+    return event_maker(_tests_engine(request))

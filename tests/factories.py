@@ -1,7 +1,19 @@
-"""Plain builders for test data; the fixtures in conftest.py wrap them."""
+"""Plain builders for test data; the fixtures in conftest.py wrap them.
+
+Each builder writes in a transaction of its own and returns the row, detached, with its
+id. Keyword arguments set any column; the defaults make a valid row:
+
+- ``make_business(engine, **fields)``: a Spanish bicycle workshop.
+- ``client_maker(engine, business)(name=None, **fields)``: a client with a unique email.
+- ``event_maker(engine)(client, kind, days_ago=1, summary="", ...)``: an event, recorded
+  as the owner records it (status and contact day follow).
+- ``make_letter(engine, business, client=None, **fields)``: a Spanish thank-you draft
+  for ``MONDAY`` to ``client`` (a new client of ``business`` when None).
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -11,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from followup.db import write_session
 from followup.events import EventInput, add_event
-from followup.models import Business, Client, Event
+from followup.models import Business, Client, Event, Letter
 
 
 @dataclass
@@ -25,6 +37,15 @@ class Database:
 # A Monday: the fixed "today" of most tests.
 MONDAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+# Numbers for default names, emails and Message-IDs: unique within any test's database.
+_serial = itertools.count(1)
+
+
+def _id_of(business: Business | int) -> int:
+    business_id = business if isinstance(business, int) else business.id
+    assert business_id is not None, "the business is not saved"
+    return business_id
 
 
 def make_business(engine: Engine, **fields: Any) -> Business:
@@ -46,14 +67,14 @@ def make_business(engine: Engine, **fields: Any) -> Business:
 ClientMaker = Callable[..., Client]
 
 
-def client_maker(engine: Engine, business: Business) -> ClientMaker:
-    counter = iter(range(1, 10**9))
+def client_maker(engine: Engine, business: Business | int) -> ClientMaker:
+    business_id = _id_of(business)
 
     def make(name: str | None = None, **fields: Any) -> Client:
-        n = next(counter)
+        n = next(_serial)
         with write_session(engine) as session:
             client = Client(
-                business_id=business.id,
+                business_id=business_id,
                 name=name or f"Cliente {n}",
                 email=fields.pop("email", f"cliente{n}@example.es"),
                 **fields,
@@ -86,6 +107,42 @@ def event_maker(engine: Engine) -> EventMaker:
                 session,
                 fresh,
                 EventInput(kind, day, summary or f"{kind} de {client.name}", **details),
+                NOW,
             )
 
     return make
+
+
+def make_letter(
+    engine: Engine, business: Business | int, client: Client | None = None, **fields: Any
+) -> Letter:
+    """A letter of ``business`` to ``client``, or to a new client of its own when None.
+
+    By default a Spanish thank-you draft for ``MONDAY``, to the client's email, with a
+    unique Message-ID and no send time; ``fields`` set status, channel, send_after, …
+    """
+    business_id = _id_of(business)
+    if client is None:
+        client = client_maker(engine, business_id)()
+    values: dict[str, Any] = {
+        "business_id": business_id,
+        "client_id": client.id,
+        "day": MONDAY,
+        "kind": "thank_you",
+        "locale": "es",
+        "to_email": client.email,
+        "subject": "Gracias por su confianza",
+        "body_text": "Buenos días:\n\nGracias por su confianza.\n",
+        "body_html": "<p>Buenos días:</p><p>Gracias por su confianza.</p>",
+        "message_id": f"<{MONDAY:%Y%m%d}.{next(_serial)}@bicis.example>",
+    }
+    values.update(fields)
+    with write_session(engine) as session:
+        letter = Letter(**values)
+        session.add(letter)
+    return letter
+
+
+def at(now: datetime) -> Callable[[], datetime]:
+    """A clock stopped at ``now``: what the jobs read instead of the real time."""
+    return lambda: now

@@ -29,9 +29,9 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    """Invoke ``followup`` against a fresh SQLite file and Maildir in ``tmp_path``."""
-    monkeypatch.chdir(tmp_path)
+def run(tmp_path: Path) -> Run:
+    """Invoke ``followup`` against a fresh SQLite file and Maildir in ``tmp_path`` (the
+    working directory: see ``isolated_environment``). An exception propagates."""
     env = {
         "FOLLOWUP_DATABASE_URL": f"sqlite:///{tmp_path / 'followup.db'}",
         "FOLLOWUP_OUTBOX_DIR": str(tmp_path / "outbox"),
@@ -42,7 +42,6 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
         result = runner.invoke(cli, list(args), env=env, catch_exceptions=False)
         if code is not None:
             assert result.exit_code == code, result.output
-        assert "Traceback" not in result.output
         return result
 
     return invoke

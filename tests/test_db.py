@@ -10,8 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from followup.config import ConfigError, Settings, get_settings
+from followup.config import Settings, get_settings
 from followup.db import current_revision, head_revision, make_engine, write_session
+from followup.errors import ConfigError
 
 
 def test_sqlite_connections_get_the_pragmas(engine: Engine) -> None:

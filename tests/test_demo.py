@@ -14,7 +14,7 @@ from followup.letters import rendering as letters
 from followup.letters.checks import lint_draft, word_count
 from followup.letters.drafting import letter_context
 from followup.models import Client, Event, Guarantee
-from tests.factories import MONDAY
+from tests.factories import MONDAY, NOW
 
 KIND_FOR_EVENT = {
     "purchase": "thank_you",
@@ -26,7 +26,7 @@ KIND_FOR_EVENT = {
 
 def test_demo_has_the_situations_a_new_owner_should_see(engine: Engine) -> None:
     with write_session(engine) as session:
-        business = create_demo(session, MONDAY)
+        business = create_demo(session, MONDAY, NOW)
     with read_session(engine) as session:
         clients = session.exec(select(Client).where(Client.business_id == business.id)).all()
         kinds = Counter(e.kind for e in session.exec(select(Event)))
@@ -43,7 +43,7 @@ def test_demo_has_the_situations_a_new_owner_should_see(engine: Engine) -> None:
 def test_every_template_renders_against_the_demo_data(engine: Engine, tlocale: str) -> None:
     """Each demo event, and the guarantee, drafted in every language and form of address."""
     with write_session(engine) as session:
-        business = create_demo(session, MONDAY)
+        business = create_demo(session, MONDAY, NOW)
     rendered = 0
     with read_session(engine) as session:
         guarantee = session.exec(select(Guarantee)).one()

@@ -23,7 +23,7 @@ from followup.db import make_engine, migrate, read_session, write_session
 from followup.demo import create_demo
 from followup.events import EventInput, add_event
 from followup.jobs import run_day, send_due, tick
-from followup.mail.message import MaildirMailer
+from followup.mail.maildir import MaildirMailer
 from followup.models import (
     PIPELINE_STATUSES,
     Business,
@@ -35,7 +35,7 @@ from followup.models import (
     LetterStatus,
     Pick,
 )
-from tests.factories import MONDAY, NOW, ClientMaker, EventMaker, make_business
+from tests.factories import MONDAY, NOW, ClientMaker, EventMaker, at, make_business
 
 SATURDAY = MONDAY - timedelta(days=2)
 
@@ -104,16 +104,16 @@ def test_auto_approval_sends_at_the_send_time(
         session.add(Client(business_id=shop.id, name="Ana Gil", email="ana@example.es"))
     mailer = MaildirMailer(settings.outbox_dir)
     early = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Madrid
-    report = tick(engine, settings, early, mailer, business_id=shop.id)
+    report = tick(engine, settings, at(early), mailer, business_id=shop.id)
     assert (report.days, report.sent) == ([], 0)  # the day is picked at its send time
     later = datetime(2026, 11, 23, 9, 31, tzinfo=UTC)  # 10:31 in Madrid
-    report = tick(engine, settings, later, mailer, business_id=shop.id)
+    report = tick(engine, settings, at(later), mailer, business_id=shop.id)
     assert [r.status for r in report.days] == ["done"] and report.sent == 1
     with read_session(engine) as session:
         letter = session.exec(select(Letter)).one()
     assert letter.status == LetterStatus.sent and letter.approved_at is not None
     assert letter.send_after == send_moment(shop, MONDAY).astimezone(UTC)
-    again = tick(engine, settings, later + timedelta(minutes=10), mailer, business_id=shop.id)
+    again = tick(engine, settings, at(later + timedelta(minutes=10)), mailer, business_id=shop.id)
     assert [r.status for r in again.days] == ["already_done"] and again.sent == 0
     delivered = list(mailbox.Maildir(settings.outbox_dir))
     assert len(delivered) == 1 and delivered[0]["To"].endswith("<ana@example.es>")
@@ -198,7 +198,7 @@ def test_twenty_working_days_keep_every_promise(engine: Engine, settings: Settin
     """The demo business runs for four weeks: owners approve, letters go out, life happens."""
     start = MONDAY
     with write_session(engine) as session:
-        business = create_demo(session, start)
+        business = create_demo(session, start, NOW)
     assert business.id is not None
     mailer = MaildirMailer(settings.outbox_dir)
     rng = random.Random(20261123)
@@ -217,6 +217,7 @@ def test_twenty_working_days_keep_every_promise(engine: Engine, settings: Settin
                         session,
                         client,
                         EventInput(kind, day, f"{kind} del {day.isoformat()}", item="unas luces"),
+                        now,
                     )
                     if kind == "complaint":
                         complaints[event.id] = day
@@ -232,7 +233,7 @@ def test_twenty_working_days_keep_every_promise(engine: Engine, settings: Settin
                 outbox.approve(session, letter, now)
                 if letter.channel == "call":  # the owner phones and marks it done
                     outbox.mark_done(session, letter, now)
-        send_due(engine, settings, now + timedelta(hours=2), mailer)
+        send_due(engine, settings, at(now + timedelta(hours=2)), mailer)
         with read_session(engine) as session:
             _check_invariants(session, business, day, business.cooldown_days)
         day += timedelta(days=1)
@@ -302,7 +303,7 @@ def test_a_skipped_pick_is_replaced_and_its_reason_comes_back(
 def test_skipping_twice_or_after_sending_is_refused(
     engine: Engine, business: Business, make_client: ClientMaker
 ) -> None:
-    from followup.jobs.day import DayError
+    from followup.picking.owner import DayError
 
     a, b = make_client("A"), make_client("B")
     assert business.id is not None

@@ -25,7 +25,6 @@ from followup.letters.rendering import (
     KINDS,
     TEMPLATE_DIR,
     TEMPLATE_LOCALES,
-    Draft,
     TemplateError,
     default_source,
     render,
@@ -482,7 +481,10 @@ def test_check_override_accepts_a_good_edit() -> None:
     assert check_override("apology", "es-usted", edited, sample) == []
     draft = render("apology", "es-usted", sample, source=edited)
     assert "Gracias por su paciencia conmigo." in draft.text
-    assert isinstance(draft, Draft)
+    # The rest of the letter is as before: same subject, greeting by the first name.
+    assert draft.subject == render("apology", "es-usted", sample).subject
+    first_name = sample["client"].name.split()[0]
+    assert draft.text.startswith(GREETING["es-usted"].format(first_name) + "\n")
 
 
 def test_check_override_reports_a_syntax_error_with_its_line() -> None:

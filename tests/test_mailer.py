@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mailbox
 import multiprocessing
-import secrets
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -14,21 +13,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
-from followup.config import ConfigError, Settings, get_settings
+from followup.config import Settings, get_settings
 from followup.db import make_engine, read_session, write_session
+from followup.errors import ConfigError
 from followup.jobs import send_due
-from followup.mail.message import (
-    HEADERS,
-    MaildirMailer,
-    SendError,
-    build_message,
-    mailer_for,
-    make_message_id,
-)
+from followup.mail.maildir import MaildirMailer
+from followup.mail.mailer import SendError, mailer_for
+from followup.mail.message import HEADERS, build_message, make_message_id
 from followup.models import Business, Client, Letter, LetterStatus
-from tests.factories import Database
+from tests.factories import Database, at, client_maker, make_business, make_letter
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 MESSAGE_ID = "<20261123.abc123@taller.example>"
@@ -137,7 +132,9 @@ def test_non_ascii_body_survives_any_mail_server() -> None:
     built = build_message(letter(body_text="Señora Núñez: ¡gracias!\n"), business(), client(), NOW)
     # quoted-printable: 7-bit on the wire, for servers without 8BITMIME.
     assert built.as_bytes().isascii()
-    assert reparse(built).get_body(("plain",)).get_content() == "Señora Núñez: ¡gracias!\n"
+    plain = reparse(built).get_body(("plain",))
+    assert plain is not None
+    assert plain.get_content() == "Señora Núñez: ¡gracias!\n"
 
 
 INJECTIONS = [
@@ -311,48 +308,9 @@ def test_mailer_for_with_an_smtp_url_says_it_is_not_available(tmp_path: Path) ->
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def send_settings(tmp_path: Path) -> Settings:
+    """Delivery into the Maildir in ``tmp_path``, two letters per round."""
     return get_settings(outbox_dir=tmp_path / "outbox", smtp_url=None, send_batch=2)
-
-
-def add_approved(
-    engine: Engine,
-    count: int,
-    *,
-    send_after: datetime | None = NOW - timedelta(minutes=1),
-    business_name: str = "Taller Ruiz",
-    **client_fields: Any,
-) -> list[int]:
-    with write_session(engine) as session:
-        owner = business(id=None, name=business_name)
-        session.add(owner)
-        session.flush()
-        ids = []
-        for number in range(count):
-            person = client(
-                id=None,
-                business_id=owner.id,
-                name=f"Cliente {number}",
-                email=f"c{number}.{secrets.token_hex(3)}@cliente.example",
-                **client_fields,
-            )
-            session.add(person)
-            session.flush()
-            row = letter(
-                id=None,
-                business_id=owner.id,
-                client_id=person.id,
-                to_email=person.email,
-                subject=f"Gracias, Cliente {number}",
-                status=LetterStatus.approved,
-                send_after=send_after,
-                message_id=make_message_id("taller.example", NOW),
-            )
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            ids.append(row.id)
-    return ids
 
 
 def delivered(settings: Settings) -> list[EmailMessage]:
@@ -368,16 +326,17 @@ def delivered(settings: Settings) -> list[EmailMessage]:
 
 def letters(engine: Engine) -> list[Letter]:
     with read_session(engine) as session:
-        return list(session.exec(select(Letter).order_by(Letter.id)).all())
+        return list(session.exec(select(Letter).order_by(col(Letter.id))).all())
 
 
-def test_send_due_delivers_each_due_letter_once(db: Database, settings: Settings) -> None:
-    ids = add_approved(db.engine, 3)
-    mailer = mailer_for(settings)
+def test_send_due_delivers_each_due_letter_once(db: Database, send_settings: Settings) -> None:
+    shop = make_business(db.engine)
+    ids = [make_letter(db.engine, shop, status=LetterStatus.approved).id for _ in range(3)]
+    mailer = mailer_for(send_settings)
 
-    summary = send_due(db.engine, settings, NOW, mailer)
+    summary = send_due(db.engine, send_settings, at(NOW), mailer)
     assert (summary.sent, summary.retried, summary.failed, summary.uncertain) == (3, 0, 0, 0)
-    sent = delivered(settings)
+    sent = delivered(send_settings)
     assert len(sent) == 3
     stored = letters(db.engine)
     assert {message["Message-ID"] for message in sent} == {row.message_id for row in stored}
@@ -389,52 +348,68 @@ def test_send_due_delivers_each_due_letter_once(db: Database, settings: Settings
     assert [row.id for row in stored] == ids
 
     later = NOW + timedelta(hours=1)
-    assert send_due(db.engine, settings, later, mailer).sent == 0
-    assert len(delivered(settings)) == 3
+    assert send_due(db.engine, send_settings, at(later), mailer).sent == 0
+    assert len(delivered(send_settings)) == 3
 
 
-def test_send_due_leaves_a_letter_whose_time_has_not_come(db: Database, settings: Settings) -> None:
-    [letter_id] = add_approved(db.engine, 1, send_after=NOW + timedelta(hours=2))
-    assert send_due(db.engine, settings, NOW, mailer_for(settings)).sent == 0
-    assert delivered(settings) == []
+def test_send_due_leaves_a_letter_whose_time_has_not_come(
+    db: Database, send_settings: Settings
+) -> None:
+    letter_id = make_letter(
+        db.engine,
+        make_business(db.engine),
+        status=LetterStatus.approved,
+        send_after=NOW + timedelta(hours=2),
+    ).id
+    assert send_due(db.engine, send_settings, at(NOW), mailer_for(send_settings)).sent == 0
+    assert delivered(send_settings) == []
     assert letters(db.engine)[0].status == LetterStatus.approved
 
-    assert send_due(db.engine, settings, NOW + timedelta(hours=2), mailer_for(settings)).sent == 1
+    assert (
+        send_due(
+            db.engine, send_settings, at(NOW + timedelta(hours=2)), mailer_for(send_settings)
+        ).sent
+        == 1
+    )
     assert letters(db.engine)[0].id == letter_id
 
 
-def test_send_due_for_one_business_sends_only_its_letters(db: Database, settings: Settings) -> None:
-    mine = add_approved(db.engine, 2, business_name="Mío")
-    add_approved(db.engine, 1, business_name="Ajeno")
-    with read_session(db.engine) as session:
-        first = session.get(Letter, mine[0])
-        assert first is not None
-        business_id = first.business_id
-    summary = send_due(db.engine, settings, NOW, mailer_for(settings), business_id=business_id)
+def test_send_due_for_one_business_sends_only_its_letters(
+    db: Database, send_settings: Settings
+) -> None:
+    shop, other = make_business(db.engine, name="Mío"), make_business(db.engine, name="Ajeno")
+    mine = [make_letter(db.engine, shop, status=LetterStatus.approved).id for _ in range(2)]
+    make_letter(db.engine, other, status=LetterStatus.approved)
+    summary = send_due(
+        db.engine, send_settings, at(NOW), mailer_for(send_settings), business_id=shop.id
+    )
     assert summary.sent == 2
     assert {row.id for row in letters(db.engine) if row.status == LetterStatus.sent} == set(mine)
 
 
 def test_send_due_never_mails_a_client_marked_do_not_contact(
-    db: Database, settings: Settings
+    db: Database, send_settings: Settings
 ) -> None:
-    add_approved(db.engine, 1, do_not_contact=True, do_not_contact_reason="unsubscribed")
-    summary = send_due(db.engine, settings, NOW, mailer_for(settings))
+    shop = make_business(db.engine)
+    gone = client_maker(db.engine, shop)(do_not_contact=True, do_not_contact_reason="unsubscribed")
+    make_letter(db.engine, shop, gone, status=LetterStatus.approved)
+    summary = send_due(db.engine, send_settings, at(NOW), mailer_for(send_settings))
     assert (summary.sent, summary.failed) == (0, 1)
-    assert delivered(settings) == []
+    assert delivered(send_settings) == []
     [row] = letters(db.engine)
     assert (row.status, row.last_error_code) == (LetterStatus.failed, "do_not_contact")
 
 
 def test_send_due_fails_a_letter_with_a_bad_address_and_sends_the_rest(
-    db: Database, settings: Settings
+    db: Database, send_settings: Settings
 ) -> None:
-    good, bad = add_approved(db.engine, 2)
+    shop = make_business(db.engine)
+    good, bad = (make_letter(db.engine, shop, status=LetterStatus.approved).id for _ in range(2))
     with write_session(db.engine) as session:
         row = session.get(Letter, bad)
         assert row is not None
         row.to_email = "nobody\r\nBcc: evil@example.com"
-    summary = send_due(db.engine, settings, NOW, mailer_for(settings))
+    summary = send_due(db.engine, send_settings, at(NOW), mailer_for(send_settings))
     assert (summary.sent, summary.failed) == (1, 1)
     statuses = {row.id: (row.status, row.last_error_code) for row in letters(db.engine)}
     assert statuses == {good: (LetterStatus.sent, None), bad: (LetterStatus.failed, "bad_address")}
@@ -446,7 +421,7 @@ def send_in_process(url: str, outbox: str, start: Any, results: Any) -> None:
         settings = get_settings(database_url=url, outbox_dir=outbox, send_batch=2)
         engine = make_engine(settings)
         start.wait(timeout=60)
-        summary = send_due(engine, settings, NOW, mailer_for(settings))
+        summary = send_due(engine, settings, at(NOW), mailer_for(settings))
         engine.dispose()
         results.put((summary.sent, None))
     except Exception as exc:
@@ -455,15 +430,16 @@ def send_in_process(url: str, outbox: str, start: Any, results: Any) -> None:
 
 @pytest.mark.slow
 def test_senders_in_several_processes_deliver_each_letter_once(
-    db: Database, settings: Settings
+    db: Database, send_settings: Settings
 ) -> None:
-    ids = add_approved(db.engine, 40)
+    shop = make_business(db.engine)
+    ids = [make_letter(db.engine, shop, status=LetterStatus.approved).id for _ in range(40)]
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(3)
     results = context.Queue()
     processes = [
         context.Process(
-            target=send_in_process, args=(db.url, str(settings.outbox_dir), start, results)
+            target=send_in_process, args=(db.url, str(send_settings.outbox_dir), start, results)
         )
         for _ in range(3)
     ]
@@ -475,6 +451,6 @@ def test_senders_in_several_processes_deliver_each_letter_once(
 
     assert [error for _, error in reports if error] == []
     assert sum(sent for sent, _ in reports) == len(ids)
-    message_ids = [message["Message-ID"] for message in delivered(settings)]
+    message_ids = [message["Message-ID"] for message in delivered(send_settings)]
     assert len(message_ids) == len(set(message_ids)) == len(ids)
     assert {row.status for row in letters(db.engine)} == {LetterStatus.sent}

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,8 @@ from sqlmodel import Session, select
 from followup.config import get_settings
 from followup.db import make_engine, read_session, write_session
 from followup.jobs import send_due
-from followup.mail.message import SendError
-from followup.models import Business, Channel, Client, Letter, LetterStatus
+from followup.mail.mailer import SendError
+from followup.models import Channel, Letter, LetterStatus
 from followup.outbox import (
     LEASE_EXPIRED,
     MAX_ATTEMPTS,
@@ -42,72 +41,18 @@ from followup.outbox import (
     renew_lease,
     resend,
 )
-from tests.factories import Database
+from tests.factories import Database, at, make_business, make_letter
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEASE = 300
 
 
-# -- databases ---------------------------------------------------------------------------
+# -- rows ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def engine(db: Database) -> Engine:
-    return db.engine
-
-
-# -- rows --------------------------------------------------------------------------------
-
-
-def add_business(engine: Engine, name: str = "Taller Ruiz") -> int:
-    with write_session(engine) as session:
-        business = Business(name=name, owner_name="Marta Ruiz", sender_email="marta@taller.example")
-        session.add(business)
-        session.flush()
-        assert business.id is not None
-        return business.id
-
-
-def add_letter(
-    engine: Engine,
-    business_id: int,
-    *,
-    status: LetterStatus = LetterStatus.approved,
-    channel: Channel = Channel.email,
-    send_after: datetime | None = NOW - timedelta(minutes=5),
-    client_name: str = "Laura Gómez",
-) -> int:
-    with write_session(engine) as session:
-        client = Client(
-            business_id=business_id,
-            name=client_name,
-            email=f"{secrets.token_hex(4)}@cliente.example",
-        )
-        session.add(client)
-        session.flush()
-        assert client.id is not None
-        letter = Letter(
-            business_id=business_id,
-            client_id=client.id,
-            day=date(2026, 11, 23),
-            kind="thank_you",
-            channel=channel,
-            locale="es",
-            to_email=client.email,
-            subject="Gracias por su confianza",
-            body_text="Estimada Laura:\n\nGracias.\n",
-            body_html="<p>Estimada Laura:</p><p>Gracias.</p>",
-            message_id=f"<20261123.{secrets.token_hex(8)}@taller.example>",
-            status=status,
-            send_after=send_after,
-        )
-        session.add(letter)
-        session.flush()
-        assert letter.id is not None
-        return letter.id
-
-
-def load(engine: Engine, letter_id: int) -> Letter:
+def load(engine: Engine, letter_id: int | None) -> Letter:
+    """The letter as stored now (``letter_id`` as a builder returned it)."""
+    assert letter_id is not None
     with read_session(engine) as session:
         letter = session.get(Letter, letter_id)
         assert letter is not None
@@ -116,13 +61,15 @@ def load(engine: Engine, letter_id: int) -> Letter:
 
 def sending(engine: Engine, owner: str = "sender-1", now: datetime = NOW) -> int:
     """A letter claimed by ``owner``: status sending, one attempt."""
-    letter_id = add_letter(engine, add_business(engine), status=LetterStatus.queued)
+    letter_id = make_letter(engine, make_business(engine), status=LetterStatus.queued).id
+    assert letter_id is not None
     assert claim(engine, now, owner, 10, LEASE) == [letter_id]
     return letter_id
 
 
 @contextmanager
-def owner_action(engine: Engine, letter_id: int) -> Iterator[tuple[Session, Letter]]:
+def owner_action(engine: Engine, letter_id: int | None) -> Iterator[tuple[Session, Letter]]:
+    assert letter_id is not None
     with write_session(engine) as session:
         letter = session.get(Letter, letter_id)
         assert letter is not None
@@ -143,12 +90,12 @@ class RecordingMailer:
 # -- the owner's actions -----------------------------------------------------------------
 
 
-def test_approve_moves_a_draft_to_approved(engine: Engine) -> None:
-    letter_id = add_letter(engine, add_business(engine), status=LetterStatus.draft)
-    with owner_action(engine, letter_id) as (session, letter):
+def test_approve_moves_a_draft_to_approved(any_engine: Engine) -> None:
+    letter_id = make_letter(any_engine, make_business(any_engine), status=LetterStatus.draft).id
+    with owner_action(any_engine, letter_id) as (session, letter):
         approve(session, letter, NOW)
         assert letter.status == LetterStatus.approved
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert stored.status == LetterStatus.approved
     assert stored.approved_at == NOW
 
@@ -156,70 +103,74 @@ def test_approve_moves_a_draft_to_approved(engine: Engine) -> None:
 @pytest.mark.parametrize(
     "status", [LetterStatus.approved, LetterStatus.sent, LetterStatus.cancelled]
 )
-def test_only_a_draft_can_be_approved(engine: Engine, status: LetterStatus) -> None:
-    letter_id = add_letter(engine, add_business(engine), status=status)
+def test_only_a_draft_can_be_approved(any_engine: Engine, status: LetterStatus) -> None:
+    letter_id = make_letter(any_engine, make_business(any_engine), status=status).id
     with (
         pytest.raises(OutboxError) as refused,
-        owner_action(engine, letter_id) as (session, letter),
+        owner_action(any_engine, letter_id) as (session, letter),
     ):
         approve(session, letter, NOW)
     assert str(refused.value) == f"letter {letter_id} is {status}; only a draft can be approved"
-    assert load(engine, letter_id).status == status
+    assert load(any_engine, letter_id).status == status
 
 
 @pytest.mark.parametrize("status", [LetterStatus.draft, LetterStatus.approved, LetterStatus.queued])
-def test_cancel_an_open_letter(engine: Engine, status: LetterStatus) -> None:
-    letter_id = add_letter(engine, add_business(engine), status=status)
-    with owner_action(engine, letter_id) as (session, letter):
+def test_cancel_an_open_letter(any_engine: Engine, status: LetterStatus) -> None:
+    letter_id = make_letter(any_engine, make_business(any_engine), status=status).id
+    with owner_action(any_engine, letter_id) as (session, letter):
         cancel(session, letter, NOW)
-    assert load(engine, letter_id).status == LetterStatus.cancelled
-    assert claim(engine, NOW, "sender", 10, LEASE) == []
+    assert load(any_engine, letter_id).status == LetterStatus.cancelled
+    assert claim(any_engine, NOW, "sender", 10, LEASE) == []
 
 
 @pytest.mark.parametrize(
     "status",
     [LetterStatus.sending, LetterStatus.sent, LetterStatus.uncertain, LetterStatus.cancelled],
 )
-def test_cancel_refuses_a_letter_that_is_out_of_reach(engine: Engine, status: LetterStatus) -> None:
-    letter_id = add_letter(engine, add_business(engine), status=status)
+def test_cancel_refuses_a_letter_that_is_out_of_reach(
+    any_engine: Engine, status: LetterStatus
+) -> None:
+    letter_id = make_letter(any_engine, make_business(any_engine), status=status).id
     with (
         pytest.raises(
             OutboxError,
             match=f"^letter {letter_id} is {status}; only a draft, "
             "approved or queued letter can be cancelled$",
         ),
-        owner_action(engine, letter_id) as (session, letter),
+        owner_action(any_engine, letter_id) as (session, letter),
     ):
         cancel(session, letter, NOW)
-    assert load(engine, letter_id).status == status
+    assert load(any_engine, letter_id).status == status
 
 
-def test_cancel_loses_cleanly_to_a_sender_that_claimed_first(engine: Engine) -> None:
-    letter_id = add_letter(engine, add_business(engine), status=LetterStatus.queued)
-    with read_session(engine) as session:
+def test_cancel_loses_cleanly_to_a_sender_that_claimed_first(any_engine: Engine) -> None:
+    letter_id = make_letter(any_engine, make_business(any_engine), status=LetterStatus.queued).id
+    with read_session(any_engine) as session:
         stale = session.get(Letter, letter_id)  # the dashboard's view: still queued
     assert stale is not None
     assert stale.status == LetterStatus.queued
-    assert claim(engine, NOW, "sender", 10, LEASE) == [letter_id]
-    with write_session(engine) as session, pytest.raises(OutboxError, match="is sending"):
+    assert claim(any_engine, NOW, "sender", 10, LEASE) == [letter_id]
+    with write_session(any_engine) as session, pytest.raises(OutboxError, match="is sending"):
         cancel(session, session.merge(stale, load=False), NOW)
-    assert load(engine, letter_id).status == LetterStatus.sending
+    assert load(any_engine, letter_id).status == LetterStatus.sending
 
 
-def test_release_due_queues_approved_email_letters_whose_time_has_come(engine: Engine) -> None:
-    business_id = add_business(engine)
-    due = add_letter(engine, business_id, send_after=NOW)
-    no_time = add_letter(engine, business_id, send_after=None)
-    later = add_letter(engine, business_id, send_after=NOW + timedelta(seconds=1))
-    draft = add_letter(engine, business_id, status=LetterStatus.draft)
-    printed = add_letter(engine, business_id, channel=Channel.print)
-    call = add_letter(engine, business_id, channel=Channel.call)
+def test_release_due_queues_approved_email_letters_whose_time_has_come(any_engine: Engine) -> None:
+    shop = make_business(any_engine)
+    due = make_letter(any_engine, shop, status=LetterStatus.approved, send_after=NOW).id
+    no_time = make_letter(any_engine, shop, status=LetterStatus.approved, send_after=None).id
+    later = make_letter(
+        any_engine, shop, status=LetterStatus.approved, send_after=NOW + timedelta(seconds=1)
+    ).id
+    draft = make_letter(any_engine, shop, status=LetterStatus.draft).id
+    printed = make_letter(any_engine, shop, status=LetterStatus.approved, channel=Channel.print).id
+    call = make_letter(any_engine, shop, status=LetterStatus.approved, channel=Channel.call).id
 
-    with write_session(engine) as session:
+    with write_session(any_engine) as session:
         assert release_due(session, NOW) == 2
 
     statuses = {
-        letter_id: load(engine, letter_id).status
+        letter_id: load(any_engine, letter_id).status
         for letter_id in (due, no_time, later, draft, printed, call)
     }
     assert statuses == {
@@ -232,28 +183,31 @@ def test_release_due_queues_approved_email_letters_whose_time_has_come(engine: E
     }
 
 
-def test_release_due_for_one_business_leaves_the_others(engine: Engine) -> None:
-    mine, theirs = add_business(engine), add_business(engine, "Otra")
-    my_letter, their_letter = add_letter(engine, mine), add_letter(engine, theirs)
-    with write_session(engine) as session:
-        assert release_due(session, NOW, business_id=mine) == 1
-    assert load(engine, my_letter).status == LetterStatus.queued
-    assert load(engine, their_letter).status == LetterStatus.approved
+def test_release_due_for_one_business_leaves_the_others(any_engine: Engine) -> None:
+    mine, theirs = make_business(any_engine), make_business(any_engine, name="Otra")
+    my_letter = make_letter(any_engine, mine, status=LetterStatus.approved).id
+    their_letter = make_letter(any_engine, theirs, status=LetterStatus.approved).id
+    with write_session(any_engine) as session:
+        assert release_due(session, NOW, business_id=mine.id) == 1
+    assert load(any_engine, my_letter).status == LetterStatus.queued
+    assert load(any_engine, their_letter).status == LetterStatus.approved
 
 
-def test_mark_done_sends_a_printed_letter_by_hand(engine: Engine) -> None:
-    letter_id = add_letter(engine, add_business(engine), channel=Channel.print)
-    with owner_action(engine, letter_id) as (session, letter):
+def test_mark_done_sends_a_printed_letter_by_hand(any_engine: Engine) -> None:
+    letter_id = make_letter(
+        any_engine, make_business(any_engine), status=LetterStatus.approved, channel=Channel.print
+    ).id
+    with owner_action(any_engine, letter_id) as (session, letter):
         mark_done(session, letter, NOW)
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert (stored.status, stored.sent_at) == (LetterStatus.sent, NOW)
 
 
-def test_mark_done_refuses_an_email(engine: Engine) -> None:
-    letter_id = add_letter(engine, add_business(engine))
+def test_mark_done_refuses_an_email(any_engine: Engine) -> None:
+    letter_id = make_letter(any_engine, make_business(any_engine), status=LetterStatus.approved).id
     with (
         pytest.raises(OutboxError, match="is an email: the outbox sends it"),
-        owner_action(engine, letter_id) as (session, letter),
+        owner_action(any_engine, letter_id) as (session, letter),
     ):
         mark_done(session, letter, NOW)
 
@@ -261,63 +215,65 @@ def test_mark_done_refuses_an_email(engine: Engine) -> None:
 # -- claiming ----------------------------------------------------------------------------
 
 
-def test_claim_takes_due_letters_oldest_first_and_counts_the_attempt(engine: Engine) -> None:
-    business_id = add_business(engine)
-    newer = add_letter(
-        engine, business_id, status=LetterStatus.queued, send_after=NOW - timedelta(minutes=1)
-    )
-    older = add_letter(
-        engine, business_id, status=LetterStatus.queued, send_after=NOW - timedelta(minutes=10)
-    )
-    oldest = add_letter(
-        engine, business_id, status=LetterStatus.queued, send_after=NOW - timedelta(hours=1)
-    )
-    approved = add_letter(engine, business_id)  # not queued yet: not claimed
+def test_claim_takes_due_letters_oldest_first_and_counts_the_attempt(any_engine: Engine) -> None:
+    shop = make_business(any_engine)
+    newer = make_letter(
+        any_engine, shop, status=LetterStatus.queued, send_after=NOW - timedelta(minutes=1)
+    ).id
+    older = make_letter(
+        any_engine, shop, status=LetterStatus.queued, send_after=NOW - timedelta(minutes=10)
+    ).id
+    oldest = make_letter(
+        any_engine, shop, status=LetterStatus.queued, send_after=NOW - timedelta(hours=1)
+    ).id
+    # Not queued yet: not claimed.
+    approved = make_letter(any_engine, shop, status=LetterStatus.approved).id
+    assert oldest is not None and older is not None
 
-    assert claim(engine, NOW, "sender-1", 2, LEASE) == sorted([oldest, older])
-    assert claim(engine, NOW, "sender-2", 2, LEASE) == [newer]
-    assert claim(engine, NOW, "sender-3", 2, LEASE) == []
+    assert claim(any_engine, NOW, "sender-1", 2, LEASE) == sorted([oldest, older])
+    assert claim(any_engine, NOW, "sender-2", 2, LEASE) == [newer]
+    assert claim(any_engine, NOW, "sender-3", 2, LEASE) == []
 
-    first = load(engine, oldest)
+    first = load(any_engine, oldest)
     assert first.status == LetterStatus.sending
     assert first.lease_owner == "sender-1"
     assert first.lease_until == NOW + timedelta(seconds=LEASE)
     assert first.attempts == 1
-    assert load(engine, newer).lease_owner == "sender-2"
-    assert load(engine, approved).status == LetterStatus.approved
+    assert load(any_engine, newer).lease_owner == "sender-2"
+    assert load(any_engine, approved).status == LetterStatus.approved
 
 
-def test_claim_never_takes_more_than_its_limit(engine: Engine) -> None:
+def test_claim_never_takes_more_than_its_limit(any_engine: Engine) -> None:
     # PostgreSQL once planned "id IN (SELECT … LIMIT k FOR UPDATE SKIP LOCKED)" as a
     # nested loop that re-ran the subquery per row and took every queued letter.
-    business_id = add_business(engine)
+    shop = make_business(any_engine)
     for minutes in range(20):
-        add_letter(
-            engine,
-            business_id,
+        make_letter(
+            any_engine,
+            shop,
             status=LetterStatus.queued,
             send_after=NOW - timedelta(minutes=minutes),
         )
     sizes = []
-    while batch := claim(engine, NOW, "sender", 3, LEASE):
+    while batch := claim(any_engine, NOW, "sender", 3, LEASE):
         sizes.append(len(batch))
     assert sizes == [3, 3, 3, 3, 3, 3, 2]
 
 
-def test_claim_waits_for_the_next_attempt_time(engine: Engine) -> None:
-    letter_id = sending(engine)
-    with write_session(engine) as session:
+def test_claim_waits_for_the_next_attempt_time(any_engine: Engine) -> None:
+    letter_id = sending(any_engine)
+    with write_session(any_engine) as session:
         mark_retry(session, letter_id, "sender-1", NOW, error="421 busy", code="421")
     retry_at = NOW + RETRY_DELAYS[0]
-    assert claim(engine, retry_at - timedelta(seconds=1), "sender-2", 10, LEASE) == []
-    assert claim(engine, retry_at, "sender-2", 10, LEASE) == [letter_id]
+    assert claim(any_engine, retry_at - timedelta(seconds=1), "sender-2", 10, LEASE) == []
+    assert claim(any_engine, retry_at, "sender-2", 10, LEASE) == [letter_id]
 
 
-def test_claim_for_one_business_leaves_the_others(engine: Engine) -> None:
-    mine, theirs = add_business(engine), add_business(engine, "Otra")
-    my_letter = add_letter(engine, mine, status=LetterStatus.queued)
-    add_letter(engine, theirs, status=LetterStatus.queued)
-    assert claim(engine, NOW, "sender", 10, LEASE, business_id=mine) == [my_letter]
+def test_claim_for_one_business_leaves_the_others(any_engine: Engine) -> None:
+    mine, theirs = make_business(any_engine), make_business(any_engine, name="Otra")
+    my_letter = make_letter(any_engine, mine, status=LetterStatus.queued).id
+    make_letter(any_engine, theirs, status=LetterStatus.queued)
+    assert claim(any_engine, NOW, "sender", 10, LEASE, business_id=mine.id) == [my_letter]
 
 
 def claim_until_empty(url: str, owner: str, start: Any, results: Any) -> None:
@@ -336,8 +292,8 @@ def claim_until_empty(url: str, owner: str, start: Any, results: Any) -> None:
 
 @pytest.mark.slow
 def test_concurrent_claimers_each_get_different_letters(db: Database) -> None:
-    business_id = add_business(db.engine)
-    letters = {add_letter(db.engine, business_id, status=LetterStatus.queued) for _ in range(120)}
+    shop = make_business(db.engine)
+    letters = {make_letter(db.engine, shop, status=LetterStatus.queued).id for _ in range(120)}
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(4)
     results = context.Queue()
@@ -367,16 +323,16 @@ def test_concurrent_claimers_each_get_different_letters(db: Database) -> None:
 # -- the sender's marks ------------------------------------------------------------------
 
 
-def test_marks_by_a_sender_that_does_not_hold_the_lease_do_not_apply(engine: Engine) -> None:
-    letter_id = sending(engine, owner="sender-1")
-    with write_session(engine) as session:
+def test_marks_by_a_sender_that_does_not_hold_the_lease_do_not_apply(any_engine: Engine) -> None:
+    letter_id = sending(any_engine, owner="sender-1")
+    with write_session(any_engine) as session:
         assert not mark_sent(session, letter_id, "sender-2", NOW)
         assert not mark_failed(session, letter_id, "sender-2", NOW, error="550 no")
         assert not mark_uncertain(session, letter_id, "sender-2", NOW, error="lost")
         assert mark_retry(session, letter_id, "sender-2", NOW, error="421 later") is None
         assert not renew_lease(session, letter_id, "sender-2", NOW, LEASE)
         assert release_claim(session, [letter_id], "sender-2", NOW) == 0
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert (stored.status, stored.lease_owner, stored.attempts) == (
         LetterStatus.sending,
         "sender-1",
@@ -385,21 +341,21 @@ def test_marks_by_a_sender_that_does_not_hold_the_lease_do_not_apply(engine: Eng
     assert stored.last_error is None
 
 
-def test_mark_sent_records_when(engine: Engine) -> None:
-    letter_id = sending(engine)
-    with write_session(engine) as session:
+def test_mark_sent_records_when(any_engine: Engine) -> None:
+    letter_id = sending(any_engine)
+    with write_session(any_engine) as session:
         assert mark_sent(session, letter_id, "sender-1", NOW + timedelta(seconds=2))
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert (stored.status, stored.sent_at) == (LetterStatus.sent, NOW + timedelta(seconds=2))
-    with write_session(engine) as session:  # and only once
+    with write_session(any_engine) as session:  # and only once
         assert not mark_sent(session, letter_id, "sender-1", NOW + timedelta(seconds=3))
 
 
-def test_retries_back_off_and_give_up_after_max_attempts(engine: Engine) -> None:
-    letter_id = sending(engine)
+def test_retries_back_off_and_give_up_after_max_attempts(any_engine: Engine) -> None:
+    letter_id = sending(any_engine)
     now = NOW
     for attempt in range(1, MAX_ATTEMPTS):
-        with write_session(engine) as session:
+        with write_session(any_engine) as session:
             status = mark_retry(
                 session,
                 letter_id,
@@ -409,38 +365,40 @@ def test_retries_back_off_and_give_up_after_max_attempts(engine: Engine) -> None
                 code="421",
             )
         assert status == LetterStatus.queued
-        stored = load(engine, letter_id)
+        stored = load(any_engine, letter_id)
         assert stored.attempts == attempt
         assert stored.next_attempt_at == now + RETRY_DELAYS[attempt - 1]
         assert stored.lease_owner is None
         assert (
-            claim(engine, stored.next_attempt_at - timedelta(seconds=1), "sender-1", 10, LEASE)
+            claim(any_engine, stored.next_attempt_at - timedelta(seconds=1), "sender-1", 10, LEASE)
             == []
         )
         now = stored.next_attempt_at
-        assert claim(engine, now, "sender-1", 10, LEASE) == [letter_id]
+        assert claim(any_engine, now, "sender-1", 10, LEASE) == [letter_id]
 
-    with write_session(engine) as session:
+    with write_session(any_engine) as session:
         status = mark_retry(
             session, letter_id, "sender-1", now, error="421 4.7.0 try again later (5)", code="421"
         )
     assert status == LetterStatus.failed
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert stored.status == LetterStatus.failed
     assert stored.attempts == MAX_ATTEMPTS
     assert stored.last_error_code == "421"
     assert stored.last_error == "421 4.7.0 try again later (5) (gave up after 5 attempts)"
-    assert claim(engine, now + timedelta(days=1), "sender-1", 10, LEASE) == []
+    assert claim(any_engine, now + timedelta(days=1), "sender-1", 10, LEASE) == []
 
 
-def test_a_permanent_error_fails_the_letter_at_once(engine: Engine, tmp_path: Path) -> None:
-    letter_id = add_letter(engine, add_business(engine))
+def test_a_permanent_error_fails_the_letter_at_once(any_engine: Engine, tmp_path: Path) -> None:
+    letter_id = make_letter(any_engine, make_business(any_engine), status=LetterStatus.approved).id
     refused = SendError(
         "550 5.1.1 <x@cliente.example>: Recipient address rejected", permanent=True, code="550"
     )
-    summary = send_due(engine, get_settings(outbox_dir=tmp_path), NOW, RecordingMailer(refused))
+    summary = send_due(
+        any_engine, get_settings(outbox_dir=tmp_path), at(NOW), RecordingMailer(refused)
+    )
     assert (summary.sent, summary.retried, summary.failed) == (0, 0, 1)
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert (stored.status, stored.attempts, stored.last_error_code) == (
         LetterStatus.failed,
         1,
@@ -449,152 +407,161 @@ def test_a_permanent_error_fails_the_letter_at_once(engine: Engine, tmp_path: Pa
     assert stored.last_error == refused.message
 
 
-def test_a_temporary_error_is_retried_later_by_send_due(engine: Engine, tmp_path: Path) -> None:
-    letter_id = add_letter(engine, add_business(engine))
+def test_a_temporary_error_is_retried_later_by_send_due(any_engine: Engine, tmp_path: Path) -> None:
+    letter_id = make_letter(any_engine, make_business(any_engine), status=LetterStatus.approved).id
     settings = get_settings(outbox_dir=tmp_path)
     busy = SendError("421 4.3.2 too busy", permanent=False, code="421")
-    assert send_due(engine, settings, NOW, RecordingMailer(busy)).retried == 1
-    assert load(engine, letter_id).status == LetterStatus.queued
+    assert send_due(any_engine, settings, at(NOW), RecordingMailer(busy)).retried == 1
+    assert load(any_engine, letter_id).status == LetterStatus.queued
 
     mailer = RecordingMailer()
-    assert send_due(engine, settings, NOW + timedelta(seconds=30), mailer).sent == 0
+    assert send_due(any_engine, settings, at(NOW + timedelta(seconds=30)), mailer).sent == 0
     # send_due's clock runs on from NOW while it works: allow it a second.
     assert (
-        send_due(engine, settings, NOW + RETRY_DELAYS[0] + timedelta(seconds=1), mailer).sent == 1
+        send_due(
+            any_engine, settings, at(NOW + RETRY_DELAYS[0] + timedelta(seconds=1)), mailer
+        ).sent
+        == 1
     )
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert (stored.status, stored.attempts) == (LetterStatus.sent, 2)
     assert len(mailer.sent) == 1
 
 
-def test_an_ambiguous_error_makes_the_letter_uncertain(engine: Engine, tmp_path: Path) -> None:
-    letter_id = add_letter(engine, add_business(engine))
+def test_an_ambiguous_error_makes_the_letter_uncertain(any_engine: Engine, tmp_path: Path) -> None:
+    letter_id = make_letter(any_engine, make_business(any_engine), status=LetterStatus.approved).id
     lost = SendError("connection lost during DATA", permanent=False, ambiguous=True)
-    summary = send_due(engine, get_settings(outbox_dir=tmp_path), NOW, RecordingMailer(lost))
+    summary = send_due(
+        any_engine, get_settings(outbox_dir=tmp_path), at(NOW), RecordingMailer(lost)
+    )
     assert summary.uncertain == 1
-    assert load(engine, letter_id).status == LetterStatus.uncertain
+    assert load(any_engine, letter_id).status == LetterStatus.uncertain
 
 
 # -- lost senders and the owner's decision -----------------------------------------------
 
 
-def test_an_expired_lease_makes_the_letter_uncertain(engine: Engine) -> None:
-    letter_id = sending(engine)
+def test_an_expired_lease_makes_the_letter_uncertain(any_engine: Engine) -> None:
+    letter_id = sending(any_engine)
     lease_end = NOW + timedelta(seconds=LEASE)
-    with write_session(engine) as session:
+    with write_session(any_engine) as session:
         assert expire_leases(session, lease_end) == 0  # not yet over
         assert expire_leases(session, lease_end + timedelta(seconds=1)) == 1
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert stored.status == LetterStatus.uncertain
     assert stored.last_error_code == LEASE_EXPIRED
     assert stored.last_error is not None
     assert "lost mid-send" in stored.last_error
 
 
-def test_uncertain_letter_is_never_resent(engine: Engine, tmp_path: Path) -> None:
-    letter_id = sending(engine, owner="died-mid-send")
+def test_uncertain_letter_is_never_resent(any_engine: Engine, tmp_path: Path) -> None:
+    letter_id = sending(any_engine, owner="died-mid-send")
     settings = get_settings(outbox_dir=tmp_path, lease_seconds=LEASE)
     mailer = RecordingMailer()
     later = NOW + timedelta(seconds=LEASE + 1)
     for hours in (0, 1, 24, 24 * 30):
-        summary = send_due(engine, settings, later + timedelta(hours=hours), mailer)
+        summary = send_due(any_engine, settings, at(later + timedelta(hours=hours)), mailer)
         assert summary.sent == 0
     assert mailer.sent == []
-    assert load(engine, letter_id).status == LetterStatus.uncertain
+    assert load(any_engine, letter_id).status == LetterStatus.uncertain
 
 
-def test_resend_puts_an_uncertain_letter_back_in_the_queue(engine: Engine, tmp_path: Path) -> None:
-    letter_id = sending(engine)
-    with write_session(engine) as session:
+def test_resend_puts_an_uncertain_letter_back_in_the_queue(
+    any_engine: Engine, tmp_path: Path
+) -> None:
+    letter_id = sending(any_engine)
+    with write_session(any_engine) as session:
         expire_leases(session, NOW + timedelta(hours=1))
-    with owner_action(engine, letter_id) as (session, letter):
+    with owner_action(any_engine, letter_id) as (session, letter):
         resend(session, letter, NOW + timedelta(hours=2))
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert (stored.status, stored.attempts, stored.lease_owner) == (LetterStatus.queued, 0, None)
 
     mailer = RecordingMailer()
     assert (
-        send_due(engine, get_settings(outbox_dir=tmp_path), NOW + timedelta(hours=2), mailer).sent
+        send_due(
+            any_engine, get_settings(outbox_dir=tmp_path), at(NOW + timedelta(hours=2)), mailer
+        ).sent
         == 1
     )
-    assert load(engine, letter_id).status == LetterStatus.sent
+    assert load(any_engine, letter_id).status == LetterStatus.sent
 
 
-def test_resend_a_failed_letter(engine: Engine) -> None:
-    letter_id = sending(engine)
-    with write_session(engine) as session:
+def test_resend_a_failed_letter(any_engine: Engine) -> None:
+    letter_id = sending(any_engine)
+    with write_session(any_engine) as session:
         mark_failed(session, letter_id, "sender-1", NOW, error="550 no such user", code="550")
-    with owner_action(engine, letter_id) as (session, letter):
+    with owner_action(any_engine, letter_id) as (session, letter):
         resend(session, letter, NOW)
-    assert load(engine, letter_id).status == LetterStatus.queued
+    assert load(any_engine, letter_id).status == LetterStatus.queued
 
 
 @pytest.mark.parametrize("status", [LetterStatus.sent, LetterStatus.queued, LetterStatus.draft])
 def test_resend_refuses_a_letter_that_is_not_uncertain_or_failed(
-    engine: Engine, status: LetterStatus
+    any_engine: Engine, status: LetterStatus
 ) -> None:
-    letter_id = add_letter(engine, add_business(engine), status=status)
+    letter_id = make_letter(any_engine, make_business(any_engine), status=status).id
     with (
         pytest.raises(OutboxError, match=f"is {status}; only an uncertain or failed letter"),
-        owner_action(engine, letter_id) as (session, letter),
+        owner_action(any_engine, letter_id) as (session, letter),
     ):
         resend(session, letter, NOW)
 
 
-def test_mark_sent_by_owner_closes_an_uncertain_letter(engine: Engine) -> None:
-    letter_id = sending(engine)
-    with write_session(engine) as session:
+def test_mark_sent_by_owner_closes_an_uncertain_letter(any_engine: Engine) -> None:
+    letter_id = sending(any_engine)
+    with write_session(any_engine) as session:
         expire_leases(session, NOW + timedelta(hours=1))
-    with owner_action(engine, letter_id) as (session, letter):
+    with owner_action(any_engine, letter_id) as (session, letter):
         mark_sent_by_owner(session, letter, NOW + timedelta(hours=2))
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert (stored.status, stored.sent_at) == (LetterStatus.sent, NOW + timedelta(hours=2))
 
 
-def test_mark_sent_by_owner_refuses_a_queued_letter(engine: Engine) -> None:
-    letter_id = add_letter(engine, add_business(engine), status=LetterStatus.queued)
+def test_mark_sent_by_owner_refuses_a_queued_letter(any_engine: Engine) -> None:
+    letter_id = make_letter(any_engine, make_business(any_engine), status=LetterStatus.queued).id
     with (
         pytest.raises(OutboxError, match="is queued; only an uncertain letter can be marked"),
-        owner_action(engine, letter_id) as (session, letter),
+        owner_action(any_engine, letter_id) as (session, letter),
     ):
         mark_sent_by_owner(session, letter, NOW)
 
 
-def test_a_late_sender_still_records_its_success(engine: Engine) -> None:
-    letter_id = sending(engine, owner="slow")
-    with write_session(engine) as session:
+def test_a_late_sender_still_records_its_success(any_engine: Engine) -> None:
+    letter_id = sending(any_engine, owner="slow")
+    with write_session(any_engine) as session:
         expire_leases(session, NOW + timedelta(hours=1))
         assert mark_sent(session, letter_id, "slow", NOW + timedelta(hours=1, seconds=1))
-    assert load(engine, letter_id).status == LetterStatus.sent
+    assert load(any_engine, letter_id).status == LetterStatus.sent
 
 
-def test_a_late_sender_cannot_touch_a_letter_the_owner_resent(engine: Engine) -> None:
-    letter_id = sending(engine, owner="slow")
-    with write_session(engine) as session:
+def test_a_late_sender_cannot_touch_a_letter_the_owner_resent(any_engine: Engine) -> None:
+    letter_id = sending(any_engine, owner="slow")
+    with write_session(any_engine) as session:
         expire_leases(session, NOW + timedelta(hours=1))
-    with owner_action(engine, letter_id) as (session, letter):
+    with owner_action(any_engine, letter_id) as (session, letter):
         resend(session, letter, NOW + timedelta(hours=1))
-    assert claim(engine, NOW + timedelta(hours=1), "fresh", 10, LEASE) == [letter_id]
-    with write_session(engine) as session:
+    assert claim(any_engine, NOW + timedelta(hours=1), "fresh", 10, LEASE) == [letter_id]
+    with write_session(any_engine) as session:
         assert not mark_sent(session, letter_id, "slow", NOW + timedelta(hours=1))
         assert not mark_failed(session, letter_id, "slow", NOW + timedelta(hours=1), error="x")
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert (stored.status, stored.lease_owner) == (LetterStatus.sending, "fresh")
 
 
-def test_renew_lease_extends_a_lease_still_held(engine: Engine) -> None:
-    letter_id = sending(engine)
+def test_renew_lease_extends_a_lease_still_held(any_engine: Engine) -> None:
+    letter_id = sending(any_engine)
     later = NOW + timedelta(seconds=200)
-    with write_session(engine) as session:
+    with write_session(any_engine) as session:
         assert renew_lease(session, letter_id, "sender-1", later, LEASE)
-    assert load(engine, letter_id).lease_until == later + timedelta(seconds=LEASE)
+    assert load(any_engine, letter_id).lease_until == later + timedelta(seconds=LEASE)
 
 
-def test_release_claim_gives_back_the_attempt(engine: Engine) -> None:
-    letter_id = sending(engine)
-    with write_session(engine) as session:
+def test_release_claim_gives_back_the_attempt(any_engine: Engine) -> None:
+    letter_id = sending(any_engine)
+    with write_session(any_engine) as session:
         assert release_claim(session, [letter_id], "sender-1", NOW) == 1
-    stored = load(engine, letter_id)
+    stored = load(any_engine, letter_id)
     assert (stored.status, stored.attempts, stored.lease_owner) == (LetterStatus.queued, 0, None)
 
 
@@ -602,32 +569,35 @@ def test_release_claim_gives_back_the_attempt(engine: Engine) -> None:
 
 
 def test_an_unexpected_mailer_error_stops_the_run_and_returns_the_rest(
-    engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    any_engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    business_id = add_business(engine)
+    shop = make_business(any_engine)
     first, *rest = [
-        add_letter(engine, business_id, send_after=NOW - timedelta(minutes=m)) for m in (30, 20, 10)
+        make_letter(
+            any_engine, shop, status=LetterStatus.approved, send_after=NOW - timedelta(minutes=m)
+        ).id
+        for m in (30, 20, 10)
     ]
     mailer = RecordingMailer(RuntimeError("mailer bug"))
     with caplog.at_level(logging.ERROR), pytest.raises(RuntimeError, match="mailer bug"):
-        send_due(engine, get_settings(outbox_dir=tmp_path), NOW, mailer)
+        send_due(any_engine, get_settings(outbox_dir=tmp_path), at(NOW), mailer)
 
-    hit = load(engine, first)
+    hit = load(any_engine, first)
     # It may have left: never retried by itself.
     assert (hit.status, hit.last_error_code) == (LetterStatus.uncertain, "internal")
     assert hit.last_error is not None
     assert "mailer bug" in hit.last_error
     # The ones never attempted are back in the queue, not left to turn uncertain.
-    assert {(load(engine, i).status, load(engine, i).attempts) for i in rest} == {
+    assert {(load(any_engine, i).status, load(any_engine, i).attempts) for i in rest} == {
         (LetterStatus.queued, 0)
     }
     assert any(record.exc_info for record in caplog.records), "logged without a traceback"
 
 
 def test_an_unexpected_error_before_sending_pushes_the_letter_back(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    any_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    letter_id = add_letter(engine, add_business(engine))
+    letter_id = make_letter(any_engine, make_business(any_engine), status=LetterStatus.approved).id
 
     def broken(*_args: object) -> EmailMessage:
         raise KeyError("template bug")
@@ -635,11 +605,11 @@ def test_an_unexpected_error_before_sending_pushes_the_letter_back(
     monkeypatch.setattr("followup.jobs.sending.build_message", broken)
     mailer = RecordingMailer()
     with pytest.raises(KeyError):
-        send_due(engine, get_settings(outbox_dir=tmp_path), NOW, mailer)
-    stored = load(engine, letter_id)
+        send_due(any_engine, get_settings(outbox_dir=tmp_path), at(NOW), mailer)
+    stored = load(any_engine, letter_id)
     assert stored.status == LetterStatus.queued
     assert stored.next_attempt_at is not None
     assert stored.next_attempt_at > NOW
     # The next run does not crash on it again straight away.
-    assert claim(engine, NOW + timedelta(seconds=10), "sender", 10, LEASE) == []
+    assert claim(any_engine, NOW + timedelta(seconds=10), "sender", 10, LEASE) == []
     assert mailer.sent == []

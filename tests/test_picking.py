@@ -1,4 +1,8 @@
-"""Picking (DESIGN §3): the six tiers, their order, fairness and the rules around them."""
+"""Picking (DESIGN §3): the six tiers, their order, fairness and the rules around them.
+
+Every test takes ``any_engine``: it runs on SQLite and on PostgreSQL, and so do the
+``business``, ``make_client`` and ``make_event`` it takes.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
+from followup import picking
 from followup.db import read_session, write_session
-from followup.models import Business, Client, Letter, LetterStatus
-from followup.picking import tiers as picking
+from followup.models import Business, Client, LetterStatus
 from followup.recovery.guarantees import create_guarantee
 from tests.factories import (
     MONDAY,
@@ -19,13 +23,8 @@ from tests.factories import (
     client_maker,
     event_maker,
     make_business,
+    make_letter,
 )
-
-
-@pytest.fixture
-def engine(any_engine: Engine) -> Engine:
-    """Every picking test runs on SQLite and on PostgreSQL."""
-    return any_engine
 
 
 def picks(engine: Engine, business: Business, day: date = MONDAY) -> list[picking.Candidate]:
@@ -42,32 +41,6 @@ def ranked(engine: Engine, business: Business, day: date = MONDAY) -> list[picki
         return picking.explain(session, fresh, day)
 
 
-def add_letter(
-    engine: Engine,
-    client: Client,
-    kind: str,
-    day: date,
-    status: str = LetterStatus.sent,
-    **fields: object,
-) -> None:
-    with write_session(engine) as session:
-        session.add(
-            Letter(
-                business_id=client.business_id,
-                client_id=client.id,
-                day=day,
-                kind=kind,
-                locale="es-usted",
-                subject="s",
-                body_text="t",
-                body_html="h",
-                message_id=f"<{client.id}.{kind}.{day}.{status}@test>",
-                status=status,
-                **fields,
-            )
-        )
-
-
 def first(engine: Engine, business: Business, day: date = MONDAY) -> picking.Candidate:
     chosen = picks(engine, business, day)
     assert chosen, "nobody was picked"
@@ -78,20 +51,20 @@ def first(engine: Engine, business: Business, day: date = MONDAY) -> picking.Can
 
 
 def test_complaint_without_apology_is_tier_1_apology(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     laura = make_client("Laura Sánchez")
     make_event(laura, "complaint", 5, "La reparación llegó con tres días de retraso")
-    c = first(engine, business)
+    c = first(any_engine, business)
     assert (c.client_id, c.tier, c.kind) == (laura.id, 1, "apology")
     assert "18 de noviembre" in c.reason and "tres días de retraso" in c.reason
 
 
 def test_recovered_client_with_guarantee_gets_offer_then_checkins(
-    engine: Engine, business: Business, make_client: ClientMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker
 ) -> None:
     lucia = make_client("Lucía Fernández")
-    with write_session(engine) as session:
+    with write_session(any_engine) as session:
         fresh = session.get(Client, lucia.id)
         assert fresh is not None
         g = create_guarantee(
@@ -100,111 +73,129 @@ def test_recovered_client_with_guarantee_gets_offer_then_checkins(
             months=3,
             terms="reparación gratis",
             starts_on=MONDAY - timedelta(days=2),
+            now=NOW,
         )
-    c = first(engine, business)
+    c = first(any_engine, business)
     assert (c.client_id, c.tier, c.kind, c.guarantee_id) == (lucia.id, 2, "guarantee_offer", g.id)
     # Once the offer exists, the check-in is due 7 days after the start.
-    add_letter(engine, lucia, "guarantee_offer", MONDAY - timedelta(days=20), guarantee_id=g.id)
-    assert [c.tier for c in ranked(engine, business)] == [6]  # no check-in due yet
+    make_letter(
+        any_engine,
+        business,
+        lucia,
+        kind="guarantee_offer",
+        day=MONDAY - timedelta(days=20),
+        status=LetterStatus.sent,
+        guarantee_id=g.id,
+    )
+    assert [c.tier for c in ranked(any_engine, business)] == [6]  # no check-in due yet
     checkin_day = MONDAY + timedelta(days=5)
-    c = first(engine, business, checkin_day)
+    c = first(any_engine, business, checkin_day)
     assert (c.client_id, c.tier, c.kind) == (lucia.id, 2, "guarantee_checkin")
 
 
 def test_cooperation_is_tier_3(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     miguel = make_client("Miguel Ruiz")
     make_event(miguel, "cooperation", 3, "Nos envió fotos del fallo de frenos")
-    c = first(engine, business)
+    c = first(any_engine, business)
     assert (c.client_id, c.tier, c.kind) == (miguel.id, 3, "cooperation")
 
 
 def test_lost_client_is_tier_4_until_written_to(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     ramon = make_client("Ramón Domínguez")
     make_event(ramon, "lost", 20, "Se pasó a otro taller")
-    c = first(engine, business)
+    c = first(any_engine, business)
     assert (c.client_id, c.tier, c.kind) == (ramon.id, 4, "lost_client")
-    add_letter(engine, ramon, "lost_client", MONDAY - timedelta(days=15))
-    assert picks(engine, business) == []  # lost clients are not in the rotation either
+    make_letter(
+        any_engine,
+        business,
+        ramon,
+        kind="lost_client",
+        day=MONDAY - timedelta(days=15),
+        status=LetterStatus.sent,
+    )
+    assert picks(any_engine, business) == []  # lost clients are not in the rotation either
 
 
 def test_recent_purchase_is_tier_5_thank_you(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     diego = make_client("Diego Gil")
     make_event(diego, "purchase", 30, "Juego de ruedas", item="juego de ruedas")
-    c = first(engine, business)
+    c = first(any_engine, business)
     assert (c.client_id, c.tier, c.kind, c.occasion) == (diego.id, 5, "thank_you", "purchase")
 
 
 def test_purchase_older_than_30_days_falls_to_the_rotation(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     diego = make_client("Diego Gil")
     make_event(diego, "purchase", 31, "Juego de ruedas")
-    c = first(engine, business)
+    c = first(any_engine, business)
     assert (c.client_id, c.tier, c.occasion) == (diego.id, 6, "appreciation")
 
 
 def test_rotation_prefers_never_contacted_then_longest_ago(
-    engine: Engine, business: Business, make_client: ClientMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker
 ) -> None:
     recent = make_client("Reciente", last_contacted_on=MONDAY - timedelta(days=40))
     old = make_client("Antiguo", last_contacted_on=MONDAY - timedelta(days=300))
     never = make_client("Nunca")
-    order = [c.client_id for c in picks(engine, business)]
+    order = [c.client_id for c in picks(any_engine, business)]
     assert order == [never.id, old.id, recent.id]
-    assert all(c.tier == 6 and c.kind == "thank_you" for c in picks(engine, business))
+    assert all(c.tier == 6 and c.kind == "thank_you" for c in picks(any_engine, business))
 
 
 # --- order, ties, quota --------------------------------------------------------------
 
 
 def test_tiers_fill_the_quota_in_order(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     buyer, lost, helper, unhappy = (make_client(n) for n in ("Buyer", "Lost", "Helper", "Unhappy"))
     make_event(buyer, "purchase", 40 - 30)  # purchase 10 days ago
     make_event(lost, "lost", 50)
     make_event(helper, "cooperation", 2)
     make_event(unhappy, "complaint", 1)
-    assert [(c.client_id, c.tier) for c in ranked(engine, business)] == [
+    assert [(c.client_id, c.tier) for c in ranked(any_engine, business)] == [
         (unhappy.id, 1),
         (helper.id, 3),
         (lost.id, 4),
         (buyer.id, 5),
     ]
-    assert [c.client_id for c in picks(engine, business)] == [unhappy.id, helper.id, lost.id]
+    assert [c.client_id for c in picks(any_engine, business)] == [unhappy.id, helper.id, lost.id]
 
 
 def test_complaint_outranks_purchase_for_the_same_client(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     ana = make_client("Ana")
     make_event(ana, "purchase", 3)
     make_event(ana, "complaint", 1)
-    chosen = ranked(engine, business)
+    chosen = ranked(any_engine, business)
     assert [(c.client_id, c.kind) for c in chosen] == [(ana.id, "apology")]
 
 
 def test_oldest_trigger_first_and_ties_by_client_id(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     a, b, c, d = (make_client(n) for n in "ABCD")
     make_event(d, "purchase", 9)
     make_event(b, "purchase", 4)
     make_event(a, "purchase", 4)
     make_event(c, "purchase", 2)
-    assert [x.client_id for x in ranked(engine, business)] == [d.id, a.id, b.id, c.id]
+    assert [x.client_id for x in ranked(any_engine, business)] == [d.id, a.id, b.id, c.id]
     # Deterministic: asking again gives the same answer.
-    assert ranked(engine, business) == ranked(engine, business)
+    assert ranked(any_engine, business) == ranked(any_engine, business)
 
 
-def test_quota_of_3_from_a_base_of_1000_clients(engine: Engine, business: Business) -> None:
-    with write_session(engine) as session:
+def test_quota_of_3_from_a_base_of_1000_clients(any_engine: Engine, business: Business) -> None:
+    assert business.id is not None
+    # One transaction for the thousand clients: a builder call each would take seconds.
+    with write_session(any_engine) as session:
         session.add_all(
             Client(
                 business_id=business.id,
@@ -214,11 +205,11 @@ def test_quota_of_3_from_a_base_of_1000_clients(engine: Engine, business: Busine
             )
             for i in range(1000)
         )
-    chosen = picks(engine, business)
+    chosen = picks(any_engine, business)
     assert len(chosen) == 3
     assert len({c.client_id for c in chosen}) == 3
-    with read_session(engine) as session:
-        days = [session.get(Client, c.client_id).last_contacted_on for c in chosen]  # type: ignore[union-attr]
+    with read_session(any_engine) as session:
+        days = [session.get_one(Client, c.client_id).last_contacted_on for c in chosen]
     assert days == [MONDAY - timedelta(days=219)] * 3  # the longest-ago contacts
 
 
@@ -226,150 +217,179 @@ def test_quota_of_3_from_a_base_of_1000_clients(engine: Engine, business: Busine
 
 
 def test_cooldown_blocks_all_tiers_but_the_apology(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     buyer, unhappy = make_client("Buyer"), make_client("Unhappy")
     for client in (buyer, unhappy):
-        add_letter(engine, client, "thank_you", MONDAY - timedelta(days=10))
+        make_letter(
+            any_engine,
+            business,
+            client,
+            kind="thank_you",
+            day=MONDAY - timedelta(days=10),
+            status=LetterStatus.sent,
+        )
     make_event(buyer, "purchase", 1)
     make_event(unhappy, "complaint", 1)
-    assert [(c.client_id, c.tier) for c in ranked(engine, business)] == [(unhappy.id, 1)]
+    assert [(c.client_id, c.tier) for c in ranked(any_engine, business)] == [(unhappy.id, 1)]
     # After the 14 cooldown days the purchase is thanked.
     later = MONDAY + timedelta(days=5)
-    assert buyer.id in [c.client_id for c in ranked(engine, business, later)]
+    assert buyer.id in [c.client_id for c in ranked(any_engine, business, later)]
 
 
 def test_a_letter_in_the_pipeline_blocks_even_the_apology(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     unhappy = make_client("Unhappy")
-    add_letter(engine, unhappy, "thank_you", MONDAY - timedelta(days=1), LetterStatus.uncertain)
+    make_letter(
+        any_engine,
+        business,
+        unhappy,
+        kind="thank_you",
+        day=MONDAY - timedelta(days=1),
+        status=LetterStatus.uncertain,
+    )
     make_event(unhappy, "complaint", 1)
-    assert ranked(engine, business) == []
+    assert ranked(any_engine, business) == []
 
 
 def test_do_not_contact_and_unreachable_clients_are_never_picked(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     gone = make_client("Gone", do_not_contact=True, do_not_contact_reason="unsubscribed")
     nowhere = make_client("Nowhere", email=None, phone="")
     phone_only = make_client("Phone only", email=None, phone="+34 600 000 000")
     for client in (gone, nowhere, phone_only):
         make_event(client, "complaint", 1)
-    assert [c.client_id for c in ranked(engine, business)] == [phone_only.id]
+    assert [c.client_id for c in ranked(any_engine, business)] == [phone_only.id]
 
 
 def test_an_answered_trigger_is_not_picked_again(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     unhappy = make_client("Unhappy")
     complaint = make_event(unhappy, "complaint", 3)
-    add_letter(engine, unhappy, "apology", MONDAY - timedelta(days=3), event_id=complaint.id)
-    assert [c.tier for c in ranked(engine, business)] == []  # and in cooldown for rotation
+    make_letter(
+        any_engine,
+        business,
+        unhappy,
+        kind="apology",
+        day=MONDAY - timedelta(days=3),
+        status=LetterStatus.sent,
+        event_id=complaint.id,
+    )
+    assert [c.tier for c in ranked(any_engine, business)] == []  # and in cooldown for rotation
 
 
 def test_events_after_the_day_are_ignored(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     later = make_client("Later")
     make_event(later, "complaint", on=MONDAY + timedelta(days=2))
-    assert [(c.client_id, c.tier) for c in ranked(engine, business)] == [(later.id, 6)]
+    assert [(c.client_id, c.tier) for c in ranked(any_engine, business)] == [(later.id, 6)]
 
 
 def test_clients_of_another_business_are_invisible(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
-    other = make_business(engine, name="Otro negocio")
-    stranger = client_maker(engine, other)("Stranger")
-    event_maker(engine)(stranger, "complaint", 1)
-    assert ranked(engine, business) == []
-    assert [c.client_id for c in ranked(engine, other)] == [stranger.id]
+    other = make_business(any_engine, name="Otro negocio")
+    stranger = client_maker(any_engine, other)("Stranger")
+    event_maker(any_engine)(stranger, "complaint", 1)
+    assert ranked(any_engine, business) == []
+    assert [c.client_id for c in ranked(any_engine, other)] == [stranger.id]
 
 
 # --- reasons in the business's language ------------------------------------------------
 
 
-def test_reasons_are_in_english_for_an_english_business(engine: Engine) -> None:
-    shop = make_business(engine, name="Lang Joinery", locale="en", timezone="Europe/London")
-    peter = client_maker(engine, shop)("Peter Lang")
-    event_maker(engine)(peter, "purchase", 4, "Oak table", item="oak table")
-    (c,) = ranked(engine, shop)
+def test_reasons_are_in_english_for_an_english_business(any_engine: Engine) -> None:
+    shop = make_business(any_engine, name="Lang Joinery", locale="en", timezone="Europe/London")
+    peter = client_maker(any_engine, shop)("Peter Lang")
+    event_maker(any_engine)(peter, "purchase", 4, "Oak table", item="oak table")
+    (c,) = ranked(any_engine, shop)
     assert c.reason == "bought on 19 November: “Oak table”; not yet thanked"
 
 
 @pytest.mark.parametrize("quota", [1, 3, 5])
 def test_business_quota_is_respected(
-    engine: Engine, quota: int, make_client: ClientMaker, business: Business
+    any_engine: Engine, quota: int, make_client: ClientMaker, business: Business
 ) -> None:
     for i in range(8):
         make_client(f"C{i}")
-    with write_session(engine) as session:
+    with write_session(any_engine) as session:
         fresh = session.get(Business, business.id)
         assert fresh is not None
         fresh.daily_quota = quota
         session.add(fresh)
-    assert len(picks(engine, business)) == quota
+    assert len(picks(any_engine, business)) == quota
 
 
 # --- the owner's pins ------------------------------------------------------------------
 
 
 def pin(engine: Engine, business: Business, client: Client, day: date = MONDAY) -> None:
-    from followup.jobs.day import pin_client
+    from followup.picking.owner import pin_client
 
     with write_session(engine) as session:
         fresh_business = session.get(Business, business.id)
         fresh_client = session.get(Client, client.id)
         assert fresh_business is not None and fresh_client is not None
-        pin_client(session, fresh_business, fresh_client, day)
+        pin_client(session, fresh_business, fresh_client, day, NOW)
 
 
 def test_a_pinned_client_comes_first_even_in_cooldown(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     unhappy, friend = make_client("Unhappy"), make_client("Friend")
     make_event(unhappy, "complaint", 1)
-    add_letter(engine, friend, "thank_you", MONDAY - timedelta(days=3))
-    assert friend.id not in [c.client_id for c in ranked(engine, business)]
-    pin(engine, business, friend)
-    first_two = ranked(engine, business)[:2]
+    make_letter(
+        any_engine,
+        business,
+        friend,
+        kind="thank_you",
+        day=MONDAY - timedelta(days=3),
+        status=LetterStatus.sent,
+    )
+    assert friend.id not in [c.client_id for c in ranked(any_engine, business)]
+    pin(any_engine, business, friend)
+    first_two = ranked(any_engine, business)[:2]
     assert [(c.client_id, c.tier) for c in first_two] == [(friend.id, 0), (unhappy.id, 1)]
     assert first_two[0].kind == "thank_you" and first_two[0].occasion == "appreciation"
     assert first_two[0].reason.startswith("fijado por usted para hoy")
 
 
 def test_a_pinned_client_keeps_the_letter_its_situation_calls_for(
-    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     buyer = make_client("Buyer")
     make_event(buyer, "purchase", 2, "Casco nuevo", item="casco")
-    pin(engine, business, buyer)
-    (c, *_rest) = ranked(engine, business)
+    pin(any_engine, business, buyer)
+    (c, *_rest) = ranked(any_engine, business)
     assert (c.client_id, c.tier, c.kind, c.occasion) == (buyer.id, 0, "thank_you", "purchase")
     assert "Casco nuevo" in c.reason
 
 
 def test_a_pin_never_reaches_a_client_who_must_not_be_contacted(
-    engine: Engine, business: Business, make_client: ClientMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker
 ) -> None:
     gone = make_client("Gone", do_not_contact=True)
-    pin(engine, business, gone)
-    assert gone.id not in [c.client_id for c in ranked(engine, business)]
+    pin(any_engine, business, gone)
+    assert gone.id not in [c.client_id for c in ranked(any_engine, business)]
 
 
 def test_pins_are_refused_for_weekends_and_days_already_run(
-    engine: Engine, business: Business, make_client: ClientMaker
+    any_engine: Engine, business: Business, make_client: ClientMaker
 ) -> None:
     from followup.jobs import run_day
-    from followup.jobs.day import DayError
+    from followup.picking.owner import DayError
 
     laura = make_client("Laura")
     with pytest.raises(DayError, match="not a working day"):
-        pin(engine, business, laura, MONDAY - timedelta(days=1))
+        pin(any_engine, business, laura, MONDAY - timedelta(days=1))
     assert business.id is not None
-    run_day(engine, business.id, MONDAY, NOW)
+    run_day(any_engine, business.id, MONDAY, NOW)
     with pytest.raises(DayError, match="already drafted"):
-        pin(engine, business, laura, MONDAY)
-    pin(engine, business, laura, MONDAY + timedelta(days=1))
+        pin(any_engine, business, laura, MONDAY)
+    pin(any_engine, business, laura, MONDAY + timedelta(days=1))
     with pytest.raises(DayError, match="already pinned"):
-        pin(engine, business, laura, MONDAY + timedelta(days=1))
+        pin(any_engine, business, laura, MONDAY + timedelta(days=1))

@@ -1,8 +1,17 @@
-"""The ``followup`` command (DESIGN §7)."""
+"""The ``followup`` command (DESIGN §7): one module per command group."""
 
 from __future__ import annotations
 
-from followup.cli import clients, letters, picks, routine  # noqa: F401  (they register commands)
+from followup.cli import (  # noqa: F401  (they register commands)
+    clients,
+    events,
+    guarantees,
+    letters,
+    picks,
+    routine,
+    setup,
+    templates,
+)
 from followup.cli.app import cli
 
 

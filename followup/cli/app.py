@@ -1,8 +1,9 @@
 """The click group, its shared state, and the one place where errors become messages.
 
 Exit codes (DESIGN §7): 0 success; 1 done, but some input was rejected (reported);
-2 usage or configuration error. Domain code raises domain errors; only here are they
-turned into words and codes, so no traceback reaches an owner for an owner's mistake.
+2 usage or configuration error. Domain code raises the errors of ``followup.errors``,
+each carrying its exit code; ``Command.invoke`` turns them into words and that code for
+every command, so no traceback reaches an owner for an owner's mistake.
 """
 
 from __future__ import annotations
@@ -10,25 +11,26 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import wraps
-from typing import Any, NoReturn, TypeVar
+from functools import cached_property
+from typing import Any, NoReturn
 
 import click
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from followup.config import ConfigError, Settings, get_settings
+from followup.config import Settings, get_settings
+from followup.errors import FollowupError, Invalid
 from followup.models import Business, Client
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
-
-F = TypeVar("F", bound=Callable[..., Any])
+# Commands that send letters or run for long: their settings must be fit for production.
+SERVICE_COMMANDS = frozenset({"send", "tick", "serve", "worker"})
 
 
 class Rejected(click.ClickException):
@@ -43,57 +45,21 @@ class Usage(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-@dataclass
-class State:
-    business_ref: int | None = None
-    _settings: Settings | None = None
-    _engine: Engine | None = field(default=None, repr=False)
+class Day(click.ParamType):
+    """A local day written YYYY-MM-DD."""
 
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = get_settings()
-        return self._settings
+    name = "YYYY-MM-DD"
 
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            from followup.db import make_engine
-
-            self._engine = make_engine(self.settings)
-        return self._engine
-
-    def business(self, session: Session) -> Business:
-        """The business named by ``--business``, or the only one there is."""
-        if self.business_ref is not None:
-            business = session.get(Business, self.business_ref)
-            if business is None:
-                raise Usage(f"there is no business {self.business_ref} (see: followup init)")
-            return business
-        found = list(session.exec(select(Business).order_by(col(Business.id)).limit(20)))
-        if not found:
-            raise Usage("there is no business yet: run `followup init` (or `followup demo`)")
-        if len(found) > 1:
-            names = ", ".join(f"{b.id}: {b.name}" for b in found)
-            raise Usage(f"there are several businesses; choose one with --business ID ({names})")
-        return found[0]
-
-    def client(self, session: Session, ref: str) -> tuple[Business, Client]:
-        """The business, and its client named by id, email or external reference."""
-        from followup.events import find_client
-
-        business = self.business(session)
-        assert business.id is not None
-        return business, find_client(session, business.id, ref)
-
-    def today(self, business: Business, value: str | None, param: str = "--date") -> date:
-        """The day given with ``param``, or today in the business's time zone."""
-        from followup.calendar import local_today
-
-        return parse_day(value, param) or local_today(business, now())
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date: write it as YYYY-MM-DD", param, ctx)
 
 
-pass_state = click.make_pass_decorator(State, ensure=True)
+DAY = Day()
 
 
 def now() -> datetime:
@@ -101,59 +67,100 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def parse_day(value: str | None, param: str = "--date") -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise Usage(f"{param} {value!r} is not a date: write it as YYYY-MM-DD") from None
+@dataclass
+class State:
+    business_ref: int | None = None
+    service: bool = False
+
+    @cached_property
+    def settings(self) -> Settings:
+        return get_settings(service=self.service)
+
+    @cached_property
+    def raw_engine(self) -> Engine:
+        """The engine without the schema check: for init, migrate and demo."""
+        from followup.db import make_engine
+
+        return make_engine(self.settings)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The engine, once the database is known to hold the current schema."""
+        from followup.db import check_schema
+
+        check_schema(self.raw_engine)
+        return self.raw_engine
+
+    def business(self, session: Session) -> Business:
+        """The business named by ``--business``, or the only one there is."""
+        from followup.businesses import get_business
+
+        return get_business(session, self.business_ref)
+
+    def client(self, session: Session, ref: str) -> tuple[Business, Client]:
+        """The business, and its client named by id, email or external reference."""
+        from followup.clients import find_client
+
+        business = self.business(session)
+        assert business.id is not None
+        return business, find_client(session, business.id, ref)
+
+    def today(self, business: Business, day: date | None) -> date:
+        """``day`` when given, else today in the business's time zone."""
+        from followup.calendar import local_today
+
+        return day or local_today(business, now())
 
 
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+pass_state = click.make_pass_decorator(State, ensure=True)
+
+
+def emit_json(data: BaseModel | Iterable[BaseModel]) -> None:
+    """Print public views (``followup.schemas``) as JSON: one object, or a list."""
+    if isinstance(data, BaseModel):
+        shaped: Any = data.model_dump(mode="json")
+    else:
+        shaped = [item.model_dump(mode="json") for item in data]
+    click.echo(json.dumps(shaped, ensure_ascii=False, indent=2))
 
 
 def fail(message: str) -> NoReturn:
     raise Rejected(message)
 
 
-@contextmanager
-def translate_errors() -> Iterator[None]:
-    """Turn the errors an owner can cause or fix into a message and an exit code."""
-    from followup.events import InvalidEvent, UnknownClient
-    from followup.recovery.guarantees import InvalidGuarantee
+def _flag(ctx: click.Context, field: str) -> str | None:
+    """The command-line name of the option that gives ``field`` in this command."""
+    for param in ctx.command.params:
+        if param.name == field and isinstance(param, click.Option):
+            return param.opts[0]
+    return None
 
+
+@contextmanager
+def translate_errors(ctx: click.Context) -> Iterator[None]:
+    """The one place where a domain error becomes words and an exit code."""
     try:
         yield
-    except ConfigError as exc:
-        raise Usage(str(exc)) from None
-    except (UnknownClient, InvalidEvent, InvalidGuarantee) as exc:
-        raise Rejected(str(exc)) from None
-    except (OperationalError, ProgrammingError) as exc:
-        text = str(exc.orig) if exc.orig is not None else str(exc)
-        if "no such table" in text or "does not exist" in text:
-            raise Usage(
-                "the database has no followup tables yet: run `followup init` "
-                "(or `followup migrate` after an upgrade)"
-            ) from None
-        if "unable to open database" in text or "could not connect" in text.lower():
-            raise Usage(f"cannot open the database: {text}") from None
-        raise
+    except FollowupError as exc:
+        message = exc.message
+        flag = _flag(ctx, exc.field) if isinstance(exc, Invalid) else None
+        if flag is not None:
+            message = f"{flag}: {message}"
+        raise (Usage if exc.exit_code == EXIT_USAGE else Rejected)(message) from None
 
 
-def handled(func: F) -> F:
-    """Run a command body inside ``translate_errors``."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with translate_errors():
-            return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+class Command(click.Command):
+    def invoke(self, ctx: click.Context) -> Any:
+        with translate_errors(ctx):
+            return super().invoke(ctx)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Group(Command, click.Group):
+    command_class = Command
+    group_class = type  # subgroups are of this class too
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--business",
     "business_ref",
@@ -171,4 +178,4 @@ def cli(ctx: click.Context, business_ref: int | None, verbose: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    ctx.obj = State(business_ref=business_ref)
+    ctx.obj = State(business_ref=business_ref, service=ctx.invoked_subcommand in SERVICE_COMMANDS)

@@ -1,33 +1,76 @@
-"""The owner's say in the picks: skip a client today, pin a client for a coming day."""
+"""Who gets a letter: pick (and why), and the owner's say: skip today, pin a coming day."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 import click
 
-from followup.cli.app import State, cli, fail, handled, now, parse_day, pass_state
-from followup.db import write_session
+from followup.cli.app import DAY, State, cli, emit_json, now, pass_state
+from followup.db import read_session, write_session
+from followup.schemas import PickView
+
+
+@cli.command()
+@click.option("--date", "day", type=DAY, help="Act as if it were this local day.")
+@click.option("--explain", is_flag=True, help="Show the whole ranked candidate list.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=None,
+    help="With --explain: show only the first N candidates.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def pick(state: State, day: date | None, explain: bool, limit: int | None, as_json: bool) -> None:
+    """Show who would be picked today, and why. Writes nothing."""
+    from followup.services import list_picks
+
+    with read_session(state.engine) as session:
+        business = state.business(session)
+        day = state.today(business, day)
+        closed, chosen = list_picks(session, business, day, explain=explain, limit=limit)
+    if as_json:
+        emit_json(chosen)
+        return
+    if closed is not None:
+        click.echo(f"Nothing is picked: {closed}.")
+        if not explain:
+            return
+        click.echo("Candidates if it were a working day:")
+    elif explain:
+        click.echo(
+            f"Candidates for {day.isoformat()} (the first {business.daily_quota} are picked):"
+        )
+    else:
+        click.echo(f"Picks for {day.isoformat()}:")
+    if not chosen:
+        click.echo("  nobody: every client is in cooldown, waiting for approval or not reachable.")
+    _print_picks(chosen)
+
+
+def _print_picks(picks: Sequence[PickView]) -> None:
+    for rank, c in enumerate(picks, start=1):
+        click.echo(f"{rank:>3}. [{c.tier}] {c.client_name} — {c.kind}: {c.reason}")
 
 
 @cli.command()
 @click.argument("client_ref", metavar="CLIENT")
-@click.option("--date", "day_text", metavar="YYYY-MM-DD", help="The day of the pick (today).")
+@click.option("--date", "day", type=DAY, help="The day of the pick (today).")
 @pass_state
-@handled
-def skip(state: State, client_ref: str, day_text: str | None) -> None:
+def skip(state: State, client_ref: str, day: date | None) -> None:
     """Skip CLIENT's pick: its letter is cancelled and the next candidate takes its place.
 
     The client's reason stays open, so they come back on a later day.
     """
-    from followup.jobs.day import DayError, skip_pick
+    from followup.jobs import skip_pick
 
     with write_session(state.engine) as session:
         business, client = state.client(session, client_ref)
-        day = state.today(business, day_text)
+        day = state.today(business, day)
         assert client.id is not None
-        try:
-            replacement = skip_pick(session, business, day, client.id, now())
-        except DayError as exc:
-            fail(str(exc))
+        replacement = skip_pick(session, business, day, client.id, now())
     click.echo(f"Skipped {client.name} on {day.isoformat()}.")
     if replacement is None:
         click.echo("Nobody else is waiting for a letter today.")
@@ -39,21 +82,13 @@ def skip(state: State, client_ref: str, day_text: str | None) -> None:
 
 @cli.command()
 @click.argument("client_ref", metavar="CLIENT")
-@click.option(
-    "--on", "day_text", required=True, metavar="YYYY-MM-DD", help="The coming working day."
-)
+@click.option("--on", "day", type=DAY, required=True, help="The coming working day.")
 @pass_state
-@handled
-def pin(state: State, client_ref: str, day_text: str) -> None:
+def pin(state: State, client_ref: str, day: date) -> None:
     """Pin CLIENT for a coming day: they are picked first that day."""
-    from followup.jobs.day import DayError, pin_client
+    from followup.picking.owner import pin_client
 
-    day = parse_day(day_text, "--on")
-    assert day is not None
     with write_session(state.engine) as session:
         business, client = state.client(session, client_ref)
-        try:
-            pin_client(session, business, client, day)
-        except DayError as exc:
-            fail(str(exc))
+        pin_client(session, business, client, day, now())
     click.echo(f"Pinned {client.name} for {day.isoformat()}.")

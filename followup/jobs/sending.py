@@ -1,7 +1,5 @@
-"""The jobs: the one place where the database, the domain and the mailer meet.
+"""Sending: the one place where the database, the outbox and the mailer meet.
 
-``run_day`` picks and drafts one business's letters for one day, exactly once.
-``tick`` is what cron runs: every business's day, guarantee housekeeping, then sending.
 ``send_due`` drains the outbox. Every step that touches the database is a short
 transaction of its own and no transaction is open while the mailer talks to a server:
 claim (the attempt is counted), send, then record the outcome with an UPDATE that
@@ -15,21 +13,18 @@ import logging
 import os
 import secrets
 import socket
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
-from followup.calendar import local_today, send_moment
 from followup.config import Settings
 from followup.db import read_session, write_session
-from followup.jobs.day import DayResult, run_day
-from followup.mail.message import Mailer, SendError, build_message
+from followup.mail.mailer import Mailer, SendError
+from followup.mail.message import build_message
 from followup.models import (
     Business,
     Client,
@@ -47,7 +42,6 @@ from followup.outbox import (
     release_due,
     renew_lease,
 )
-from followup.recovery.guarantees import expire_guarantees
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +61,16 @@ def default_owner() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
+def shifted(clock: Clock, to: datetime) -> Clock:
+    """A clock that reads ``to`` now and then advances as ``clock`` does (``--date``)."""
+    offset = to - clock()
+    return lambda: clock() + offset
+
+
 def send_due(
     engine: Engine,
     settings: Settings,
-    now: datetime,
+    clock: Clock,
     mailer: Mailer,
     *,
     owner: str | None = None,
@@ -78,17 +78,13 @@ def send_due(
 ) -> SendSummary:
     """Queue what is due, expire lost leases, then send until nothing is left to claim.
 
-    ``now`` is when the run starts; the time used after that advances with the
-    elapsed (monotonic) time, so a lease taken late in a long run is still a full
-    ``lease_seconds`` long. An unexpected exception is logged and re-raised after the
-    letter it hit has been set aside (see ``_send_one``).
+    ``clock`` is read at the start and again for every claim, lease and mark, so a lease
+    taken late in a long run is still a full ``lease_seconds`` long. An unexpected
+    exception is logged and re-raised after the letter it hit has been set aside (see
+    ``_send_one``).
     """
     owner = owner or default_owner()
-    started = time.monotonic()
-
-    def clock() -> datetime:
-        return now + timedelta(seconds=time.monotonic() - started)
-
+    now = clock()
     with write_session(engine) as session:
         release_due(session, now, business_id)
         lost = expire_leases(session, now, business_id)
@@ -269,89 +265,3 @@ _SAYS = {
     LetterStatus.failed: "failed",
     LetterStatus.uncertain: "may or may not have been delivered",
 }
-
-
-@dataclass
-class TickReport:
-    days: list[DayResult]
-    guarantees_expired: int = 0
-    sending: SendSummary = SendSummary()
-
-    @property
-    def sent(self) -> int:
-        return self.sending.sent
-
-    def lines(self) -> list[str]:
-        words = {
-            "done": "letters drafted",
-            "already_done": "already done",
-            "not_working_day": "not a working day",
-        }
-        out = [
-            f"business {r.business_id}, {r.day.isoformat()}: {words[r.status]}"
-            + (f" ({len(r.letter_ids)})" if r.status == "done" else "")
-            for r in self.days
-        ]
-        if self.guarantees_expired:
-            out.append(f"{self.guarantees_expired} special guarantee(s) ended")
-        s = self.sending
-        out.append(
-            f"sent {s.sent}, retrying {s.retried}, failed {s.failed}, "
-            f"uncertain {s.uncertain} (these wait for your decision)"
-        )
-        return out
-
-
-def tick(
-    engine: Engine,
-    settings: Settings,
-    now: datetime,
-    mailer: Mailer,
-    *,
-    day: date | None = None,
-    business_id: int | None = None,
-) -> TickReport:
-    """Today's run for every business whose send time has come and whose day is not done,
-    guarantee housekeeping, then sending (leases expire first).
-
-    Safe every few minutes and in two places at once: each step is idempotent. With
-    ``day``, act as if it were that local day at its send time (backfills, tests).
-    """
-    with read_session(engine) as session:
-        query = select(Business).order_by(col(Business.id))
-        if business_id is not None:
-            query = query.where(Business.id == business_id)
-        businesses = list(session.exec(query))
-    report = TickReport(days=[])
-    failures: list[BaseException] = []
-    for business in businesses:
-        assert business.id is not None
-        today = day or local_today(business, now)
-        try:
-            # The day is picked at its send time, as the scheduler does, so the morning's
-            # complaints and purchases are in it; with ``day`` it is done at once.
-            if day is not None or now >= send_moment(business, today):
-                report.days.append(run_day(engine, business.id, today, now))
-            with write_session(engine) as session:
-                report.guarantees_expired += expire_guarantees(session, business.id, today)
-        except Exception as exc:
-            # One business's failure must not stop the others' letters; it is re-raised.
-            log.exception("the daily run of business %s failed", business.id)
-            failures.append(exc)
-    if day is None:
-        report.sending = send_due(engine, settings, now, mailer, business_id=business_id)
-    else:
-        for business in businesses:
-            moment = max(now, send_moment(business, day).astimezone(UTC))
-            report.sending = _add(
-                report.sending, send_due(engine, settings, moment, mailer, business_id=business.id)
-            )
-    if failures:
-        raise failures[0]
-    return report
-
-
-def _add(a: SendSummary, b: SendSummary) -> SendSummary:
-    return SendSummary(
-        a.sent + b.sent, a.retried + b.retried, a.failed + b.failed, a.uncertain + b.uncertain
-    )

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 
+from followup.errors import Invalid
 from followup.letters.rendering import (
     CONTEXT_VARIABLES,
     KINDS,
@@ -113,7 +114,7 @@ def check_defaults(samples: Iterable[Mapping[str, Any]] | None = None) -> list[s
         label = f"{tlocale}/{kind}.j2 ({context.get('occasion', kind)}, {client})"
         try:
             draft = render(kind, tlocale, context)
-        except (TemplateError, ValueError) as exc:
+        except Invalid as exc:  # a template error, or an unknown kind or locale
             problems.append(f"{label}: {exc}")
             continue
         words = word_count(draft.text)

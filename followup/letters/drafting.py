@@ -27,7 +27,7 @@ from followup.models import (
     LetterStatus,
     TemplateOverride,
 )
-from followup.picking.tiers import Candidate
+from followup.picking import Candidate
 
 
 def letter_context(

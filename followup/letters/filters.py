@@ -12,16 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-_MONTHS = {
-    "es": (
-        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-        "septiembre", "octubre", "noviembre", "diciembre",
-    ),
-    "en": (
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
-    ),
-}  # fmt: skip
+from followup.calendar import day_in_words
 
 _MISSING = "a value is empty (None) here; guard it with {% if … %}"
 
@@ -80,8 +71,7 @@ def language_of(tlocale: str) -> str:
 def daymonth(day: date, tlocale: str) -> str:
     """ "4 de noviembre" / "4 November"."""
     _text(day)
-    month = _MONTHS[language_of(tlocale)][day.month - 1]
-    return f"{day.day} {month}" if tlocale == "en" else f"{day.day} de {month}"
+    return day_in_words(day, language_of(tlocale))
 
 
 def longdate(day: date, tlocale: str) -> str:

@@ -35,6 +35,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from followup.errors import Invalid
+from followup.fields import one_line, parse_language
 from followup.letters.filters import (
     capfirst,
     clause,
@@ -45,6 +47,7 @@ from followup.letters.filters import (
     money,
     refuse_none,
 )
+from followup.models import LetterKind
 
 # An installed wheel carries the templates inside the package (pyproject force-include);
 # a source checkout or an editable install has them at the top of the repository.
@@ -56,14 +59,7 @@ TEMPLATE_DIR = (
     else _PACKAGE.parent / "letter_templates"
 )
 
-KINDS = (
-    "thank_you",
-    "apology",
-    "cooperation",
-    "lost_client",
-    "guarantee_offer",
-    "guarantee_checkin",
-)
+KINDS = tuple(kind.value for kind in LetterKind)
 TEMPLATE_LOCALES = ("en", "es-usted", "es-tu")
 THANK_YOU_OCCASIONS = ("purchase", "appreciation", "guarantee_end")
 CONTEXT_VARIABLES = ("client", "business", "event", "guarantee", "day", "occasion")
@@ -90,8 +86,11 @@ MAX_SUBJECT_CHARS = 200
 MIN_WORDS, MAX_WORDS = 60, 180
 
 
-class TemplateError(Exception):
+class TemplateError(Invalid):
     """A letter could not be rendered; the message names the template, line and cause."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("template", message)
 
 
 @dataclass(frozen=True)
@@ -102,13 +101,16 @@ class Draft:
 
 
 def template_locale(locale: str, form_of_address: str | None) -> str:
-    """The template folder for a client's language and form of address."""
-    language = (locale or "").strip().lower().replace("_", "-").split("-")[0]
+    """The template folder for a client's language and form of address.
+
+    Raises ``Invalid`` for a language letters are not written in.
+    """
+    language = parse_language(locale)
     if language == "en":
         return "en"
     if language == "es":
         return "es-tu" if (form_of_address or "").strip().lower() in ("tu", "tú") else "es-usted"
-    raise ValueError(f"no letter templates for locale {locale!r}; use 'es' or 'en'")
+    raise Invalid("locale", "the language is empty: use es or en")
 
 
 # --- filters -------------------------------------------------------------------------
@@ -205,11 +207,13 @@ def _compile_override(tlocale: str, source: str) -> jinja2.Template:
 
 
 def check_names(kind: str, tlocale: str) -> None:
-    """Raise ``ValueError`` for an unknown letter kind or template locale."""
+    """Raise ``Invalid`` for an unknown letter kind or template locale."""
     if kind not in KINDS:
-        raise ValueError(f"unknown letter kind {kind!r}; one of {', '.join(KINDS)}")
+        raise Invalid("kind", f"unknown letter kind {kind!r}; one of {', '.join(KINDS)}")
     if tlocale not in TEMPLATE_LOCALES:
-        raise ValueError(f"unknown template locale {tlocale!r}; one of {TEMPLATE_LOCALES}")
+        raise Invalid(
+            "locale", f"unknown template locale {tlocale!r}; one of {', '.join(TEMPLATE_LOCALES)}"
+        )
 
 
 def _printable(text: str, keep: str = "") -> str:
@@ -217,10 +221,6 @@ def _printable(text: str, keep: str = "") -> str:
     return "".join(
         " " if unicodedata.category(ch) == "Cc" and ch not in keep else ch for ch in text
     )
-
-
-def _single_line(text: str) -> str:
-    return " ".join(_printable(text).split())
 
 
 def _view(name: str, obj: object) -> SimpleNamespace:
@@ -236,7 +236,7 @@ def _view(name: str, obj: object) -> SimpleNamespace:
             text = "" if value is None else str(value)
             values[field] = _printable(text.replace("\r\n", "\n").replace("\r", "\n"), "\n").strip()
         else:
-            text = _single_line("" if value is None else str(value))
+            text = one_line("" if value is None else str(value))
             values[field] = None if field in _OPTIONAL_FIELDS and not text else text
     return _view_class(name)(**values)
 
@@ -319,7 +319,7 @@ def _render_block(template: jinja2.Template, block: str, values: dict[str, Any])
 
 def _tidy_subject(subject: str) -> str:
     # No control character, CR/LF above all, may reach a mail header.
-    subject = _single_line(subject)
+    subject = one_line(subject)
     if len(subject) > MAX_SUBJECT_CHARS:
         subject = subject[: MAX_SUBJECT_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,:;") + "…"
     return subject
@@ -342,7 +342,7 @@ def render(
 ) -> Draft:
     """Render one letter: the default template, or ``source`` (an owner's edit, sandboxed).
 
-    Raises ``ValueError`` for an unknown kind or tlocale and ``TemplateError`` when the
+    Raises ``Invalid`` for an unknown kind or tlocale and ``TemplateError`` when the
     template fails or the context lacks what this kind of letter needs.
     """
     check_names(kind, tlocale)

@@ -6,13 +6,11 @@ Message-ID, Date, From, Reply-To, To, Subject (plus the MIME headers of the
 CR/LF typed into a client's name can never start a header of its own; an address that
 is not a plain, valid address is refused with a permanent ``SendError``.
 
-Delivery goes through a ``Mailer``. This version has the Maildir at
-``FOLLOWUP_OUTBOX_DIR``, which any mail client opens (``mutt -f outbox``).
+Delivery is ``mail.mailer``'s business; this module only builds.
 """
 
 from __future__ import annotations
 
-import mailbox
 import re
 import secrets
 from datetime import UTC, datetime
@@ -20,10 +18,10 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from pathlib import Path
-from typing import Protocol
 
-from followup.config import ConfigError, Settings
+from followup.errors import Invalid
+from followup.fields import one_line
+from followup.mail.mailer import SendError
 from followup.models import Business, Client, Letter
 
 # On the wire: CRLF line ends, long headers folded, non-ASCII headers RFC 2047-encoded.
@@ -35,74 +33,6 @@ _LOCAL_PART = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 _MESSAGE_ID = re.compile(rf"<{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*>")
-
-
-class SendError(Exception):
-    """Delivery did not happen, or may have: the flags say what the outbox does next.
-
-    ``permanent``: retrying cannot help (refused recipient, invalid address): ``failed``.
-    ``ambiguous``: the message may have reached the server (connection lost during
-    DATA): ``uncertain``, never retried automatically. Neither: retry later.
-    ``code`` is the server's reply code or a short tag; the message is the server's words.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool,
-        ambiguous: bool = False,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.ambiguous = ambiguous
-        self.code = code
-
-
-class Mailer(Protocol):
-    """Delivers one built message, or raises ``SendError`` saying how far it got.
-
-    Any other exception is a bug; the sender treats the letter as ``uncertain``.
-    The SMTP mailer of the delivery issue implements this same protocol: it keeps one
-    connection for a batch (opened on the first ``send``) and drives aiosmtplib step
-    by step (``mail``, ``rcpt``, ``data``) on a private event loop, so that it can tell
-    "not sent, retry" from "may have been sent".
-    """
-
-    def send(self, message: EmailMessage) -> None: ...
-
-
-class MaildirMailer:
-    """Delivers into a Maildir: written under ``tmp/``, then renamed into ``new/``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-
-    def send(self, message: EmailMessage) -> None:
-        try:
-            for sub in ("tmp", "new", "cur"):
-                (self.path / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
-            # Mail clients expect a Maildir file with plain LF line ends.
-            data = message.as_bytes(policy=message.policy.clone(linesep="\n"))
-            mailbox.Maildir(self.path, create=False).add(data)
-        except OSError as exc:
-            raise SendError(
-                f"cannot write to the outbox Maildir {self.path}: {exc}",
-                permanent=False,
-                code="maildir",
-            ) from exc
-
-
-def mailer_for(settings: Settings) -> Mailer:
-    """The mailer the settings ask for: the Maildir when no SMTP server is set."""
-    if settings.smtp_url:
-        raise ConfigError(
-            "FOLLOWUP_SMTP_URL is set but SMTP delivery is not available in this version; "
-            "unset it to deliver into the outbox Maildir"
-        )
-    return MaildirMailer(settings.outbox_dir)
 
 
 def build_message(
@@ -147,15 +77,9 @@ def make_message_id(domain: str, now: datetime) -> str:
     """
     ascii_domain = _ascii_domain(domain)
     if ascii_domain is None:
-        raise ValueError(f"{domain!r} is not a mail domain")
+        raise Invalid("sender_email", f"{domain!r} is not a mail domain")
     stamp = now.astimezone(UTC).strftime("%Y%m%d%H%M%S")
     return f"<{stamp}.{secrets.token_hex(8)}@{ascii_domain}>"
-
-
-def one_line(text: str) -> str:
-    """``text`` with every line break, tab and control character turned into one space."""
-    cleaned = "".join(" " if ord(ch) < 32 or 127 <= ord(ch) < 160 else ch for ch in text)
-    return " ".join(cleaned.split())
 
 
 def _address(name: str, address: str, role: str) -> Address:

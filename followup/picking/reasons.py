@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from followup.letters.filters import daymonth
+from followup.calendar import day_in_words
 from followup.models import Business
 
 
@@ -15,7 +15,7 @@ class Reasons:
         self.es = business.locale != "en"
 
     def when(self, day: date) -> str:
-        return daymonth(day, "es" if self.es else "en")
+        return day_in_words(day, "es" if self.es else "en")
 
     def complaint(self, day: date, summary: str) -> str:
         if self.es:

@@ -9,14 +9,13 @@ a client appears once. Nothing here writes: ``run_day`` in jobs.py does that.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlmodel import Session, col
-from sqlmodel import select as select_one
 
 from followup.models import (
     PIPELINE_STATUSES,
@@ -31,9 +30,9 @@ from followup.models import (
     LetterKind,
     LetterStatus,
     Pick,
-    Pin,
 )
 from followup.picking.reasons import Reasons
+from followup.schemas import PickView
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -46,23 +45,15 @@ PAGE = 64
 NOT_DELIVERED = (LetterStatus.cancelled, LetterStatus.failed)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    client_id: int
-    client_name: str
-    tier: int
-    kind: str
-    reason: str
-    trigger_day: date | None
+class Candidate(PickView):
+    """A client who would get a letter on a day: the public ``PickView`` (what ``pick --json``
+    and the API show) and what drafting the letter needs."""
+
+    trigger_day: date | None = None
     event_id: int | None = None
     guarantee_id: int | None = None
     # For thank-you letters: "purchase" or "appreciation"; otherwise the kind.
     occasion: str = ""
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["trigger_day"] = self.trigger_day.isoformat() if self.trigger_day else None
-        return data
 
 
 @dataclass(frozen=True)
@@ -80,7 +71,7 @@ class Scope:
     cooldown: bool = True
 
 
-def _eligible(scope: Scope, *, cooldown: bool) -> list[ColumnElement[bool]]:
+def eligible(scope: Scope, *, cooldown: bool) -> list[ColumnElement[bool]]:
     """The conditions every candidate meets; tier 1 skips the cooldown."""
     business, day = scope.business, scope.day
     in_pipeline = exists().where(
@@ -141,7 +132,7 @@ def _event_tier(
             col(Event.kind) == kind,
             col(Event.day) <= scope.day,
             ~_answered(answer),
-            *_eligible(scope, cooldown=cooldown),
+            *eligible(scope, cooldown=cooldown),
         )
         .order_by(col(Event.day), col(Client.id), col(Event.id))
     )
@@ -187,12 +178,12 @@ class _EventTier:
         )
         for event_id, eday, summary, client_id, name in _pages(session, query):
             yield Candidate(
-                client_id,
-                name,
-                self.tier,
-                self.letter,
-                self.reason(scope.reasons, eday, summary),
-                eday,
+                client_id=client_id,
+                client_name=name,
+                tier=self.tier,
+                kind=self.letter,
+                reason=self.reason(scope.reasons, eday, summary),
+                trigger_day=eday,
                 event_id=event_id,
                 occasion=self.occasion,
             )
@@ -215,7 +206,7 @@ def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
             col(Guarantee.business_id) == scope.business.id,
             col(Guarantee.status) == GuaranteeStatus.active,
             col(Guarantee.ends_on) >= day,
-            *_eligible(scope, cooldown=True),
+            *eligible(scope, cooldown=True),
         )
     )
     offered = exists().where(
@@ -233,12 +224,12 @@ def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
     def offer_rows() -> Iterator[Candidate]:
         for gid, starts, _ends, _next, event_id, client_id, name in _pages(session, offers):
             yield Candidate(
-                client_id,
-                name,
-                2,
-                LetterKind.guarantee_offer,
-                r.offer(starts),
-                starts,
+                client_id=client_id,
+                client_name=name,
+                tier=2,
+                kind=LetterKind.guarantee_offer,
+                reason=r.offer(starts),
+                trigger_day=starts,
                 event_id=event_id,
                 guarantee_id=gid,
                 occasion=LetterKind.guarantee_offer,
@@ -247,12 +238,12 @@ def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
     def checkin_rows() -> Iterator[Candidate]:
         for gid, _starts, ends, due, event_id, client_id, name in _pages(session, checkins):
             yield Candidate(
-                client_id,
-                name,
-                2,
-                LetterKind.guarantee_checkin,
-                r.checkin(due, ends),
-                due,
+                client_id=client_id,
+                client_name=name,
+                tier=2,
+                kind=LetterKind.guarantee_checkin,
+                reason=r.checkin(due, ends),
+                trigger_day=due,
                 event_id=event_id,
                 guarantee_id=gid,
                 occasion=LetterKind.guarantee_checkin,
@@ -264,7 +255,7 @@ def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
 def _tier6(session: Session, scope: Scope) -> Iterator[Candidate]:
     base = select(col(Client.id), col(Client.name), col(Client.last_contacted_on)).where(
         col(Client.status).in_((ClientStatus.active, ClientStatus.recovered)),
-        *_eligible(scope, cooldown=True),
+        *eligible(scope, cooldown=True),
     )
     # Two walks of the rotation index, so both databases read it in order:
     # never-contacted clients first (by id), then the longest since contact.
@@ -275,12 +266,12 @@ def _tier6(session: Session, scope: Scope) -> Iterator[Candidate]:
     for query in (never, oldest):
         for client_id, name, last in _pages(session, query):
             yield Candidate(
-                client_id,
-                name,
-                6,
-                LetterKind.thank_you,
-                scope.reasons.rotation(last),
-                last,
+                client_id=client_id,
+                client_name=name,
+                tier=6,
+                kind=LetterKind.thank_you,
+                reason=scope.reasons.rotation(last),
+                trigger_day=last,
                 occasion="appreciation",
             )
 
@@ -320,99 +311,3 @@ TIERS: tuple[Callable[[Session, Scope], Iterator[Candidate]], ...] = (
     ),
     _tier6,
 )
-
-
-def _pinned(session: Session, scope: Scope) -> Iterator[Candidate]:
-    """Clients the owner pinned for the day, first, each with its best reason if any."""
-    pins = tuple(
-        session.exec(
-            select_one(col(Pin.client_id))
-            .where(Pin.business_id == scope.business.id, Pin.day == scope.day)
-            .order_by(col(Pin.id))
-        ).all()
-    )
-    if not pins:
-        return
-    walk = Scope(scope.business, scope.day, scope.reasons, only=pins, cooldown=False)
-    best: dict[int, Candidate] = {}
-    for tier in TIERS:
-        for candidate in tier(session, walk):
-            best.setdefault(candidate.client_id, candidate)
-    # A pinned lost client has no rotation letter: an appreciation note it is.
-    rest = [p for p in pins if p not in best]
-    if rest:
-        for client_id, name in session.execute(
-            select(col(Client.id), col(Client.name)).where(
-                *_eligible(
-                    Scope(scope.business, scope.day, scope.reasons, only=tuple(rest)),
-                    cooldown=False,
-                )
-            )
-        ):
-            best[client_id] = Candidate(
-                client_id, name, 6, LetterKind.thank_you, "", None, occasion="appreciation"
-            )
-    for client_id in pins:
-        if client_id in best:
-            c = best[client_id]
-            reason = scope.reasons.pinned(c.reason)
-            yield Candidate(
-                c.client_id,
-                c.client_name,
-                0,
-                c.kind,
-                reason,
-                scope.day,
-                c.event_id,
-                c.guarantee_id,
-                c.occasion,
-            )
-
-
-def candidates(
-    session: Session, business: Business, day: date, exclude: Iterable[int] = ()
-) -> Iterator[Candidate]:
-    """Every candidate for ``day`` in rank order, each client once (at its best tier):
-    the clients pinned for the day first, then tier by tier. ``exclude`` leaves out
-    clients already handled that day (a skipped pick is not offered again)."""
-    scope = Scope(business, day, Reasons(business))
-    seen: set[int] = set(exclude)
-    for tier in (_pinned, *TIERS):
-        for candidate in tier(session, scope):
-            if candidate.client_id not in seen:
-                seen.add(candidate.client_id)
-                yield candidate
-
-
-def pick(
-    session: Session,
-    business: Business,
-    day: date,
-    quota: int | None = None,
-    exclude: Iterable[int] = (),
-) -> list[Candidate]:
-    """The day's picks: the first ``quota`` candidates (the business's quota by default).
-
-    Reads only; the caller checks that ``day`` is a working day.
-    """
-    wanted = business.daily_quota if quota is None else quota
-    chosen: list[Candidate] = []
-    if wanted <= 0:
-        return chosen
-    for candidate in candidates(session, business, day, exclude):
-        chosen.append(candidate)
-        if len(chosen) == wanted:
-            break
-    return chosen
-
-
-def explain(
-    session: Session, business: Business, day: date, limit: int | None = None
-) -> list[Candidate]:
-    """The whole ranked candidate list (or its first ``limit``), without writing anything."""
-    ranked: list[Candidate] = []
-    for candidate in candidates(session, business, day):
-        ranked.append(candidate)
-        if limit is not None and len(ranked) >= limit:
-            break
-    return ranked

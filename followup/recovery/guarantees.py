@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, update
 
+from followup.errors import Invalid
 from followup.models import Client, ClientStatus, Guarantee, GuaranteeStatus
 
 DEFAULT_OFFSETS = (7, 30, 60, 90)
 THEN_EVERY = 30
-
-
-class InvalidGuarantee(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def add_months(day: date, months: int) -> date:
@@ -35,11 +30,11 @@ def parse_offsets(value: str) -> tuple[int, ...]:
     try:
         offsets = tuple(sorted({int(p) for p in value.split(",") if p.strip()}))
     except ValueError:
-        raise InvalidGuarantee(
+        raise Invalid(
             "checkins", f"check-in offsets {value!r} are not whole days"
         ) from None
     if not offsets or offsets[0] <= 0:
-        raise InvalidGuarantee(
+        raise Invalid(
             "checkins", "check-in offsets must be positive days, e.g. 7,30,60,90"
         )
     return offsets
@@ -75,16 +70,20 @@ def create_guarantee(
     terms: str,
     payout: str = "",
     starts_on: date,
+    now: datetime,
     event_id: int | None = None,
     offsets: str = ",".join(map(str, DEFAULT_OFFSETS)),
 ) -> Guarantee:
-    """Give ``client`` a special guarantee; a client who gets one has come back."""
+    """Give ``client`` a special guarantee; a client who gets one has come back.
+
+    Raises ``Invalid`` naming the field (``terms``, ``months``, ``checkins``).
+    """
     terms = " ".join(terms.split())
     payout = " ".join(payout.split())
     if not terms:
-        raise InvalidGuarantee("terms", "say in words what the guarantee covers (--terms)")
+        raise Invalid("terms", "say in words what the guarantee covers")
     if not 1 <= months <= 60:
-        raise InvalidGuarantee("months", "a guarantee lasts between 1 and 60 months")
+        raise Invalid("months", "a guarantee lasts between 1 and 60 months")
     parse_offsets(offsets)
     assert client.id is not None
     guarantee = Guarantee(
@@ -96,6 +95,7 @@ def create_guarantee(
         starts_on=starts_on,
         ends_on=add_months(starts_on, months),
         checkin_offsets=offsets,
+        created_at=now,
     )
     guarantee.next_checkin_on = next_checkin_after(guarantee, starts_on)
     session.add(guarantee)
@@ -123,13 +123,3 @@ def expire_guarantees(session: Session, business_id: int, day: date) -> int:
         .values(status=GuaranteeStatus.expired, next_checkin_on=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def list_guarantees(session: Session, business_id: int) -> list[Guarantee]:
-    return list(
-        session.exec(
-            select(Guarantee)
-            .where(Guarantee.business_id == business_id)
-            .order_by(col(Guarantee.ends_on), col(Guarantee.id))
-        )
-    )

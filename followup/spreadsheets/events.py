@@ -1,6 +1,6 @@
 """CSV import of events (DESIGN §7 "CSV import"): purchases, complaints, calls, ….
 
-Each row names its client by id, email or external reference (as ``find_client`` does),
+Each row names its client by id, email or external reference (through ``find_client``),
 and gives the kind (in English or Spanish), the date (ISO or day-first) and a one-line
 summary; ``item``, ``amount`` and ``compensation`` are optional. ``csvfiles`` reads the
 file; rows are added in file order, and an event already recorded counts as unchanged, so
@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from followup.clients import require_business
-from followup.events import EventInput, InvalidEvent, add_event, same_event_exists, validate_event
-from followup.models import Client, EventKind
+from followup.businesses import get_business
+from followup.clients import find_client
+from followup.errors import Invalid, NotFound
+from followup.events import EventInput, add_event, same_event_exists, validate_event
+from followup.models import Client, Event, EventKind, max_length
 from followup.spreadsheets.reading import (
     ImportReport,
     Progress,
@@ -37,8 +39,8 @@ EVENT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "compensation": ("compensation", "compensación"),
 }
 # The model's column sizes: checked here so PostgreSQL never refuses a row mid-import.
-MAX_LENGTH = {"item": 200, "amount": 50, "compensation": 500}
 EVENT_DETAILS = ("item", "amount", "compensation")
+MAX_LENGTH = {name: max_length(Event, name) for name in EVENT_DETAILS}
 SPANISH_KINDS = {
     "compra": EventKind.purchase, "queja": EventKind.complaint,
     "reclamacion": EventKind.complaint, "colaboracion": EventKind.cooperation,
@@ -71,30 +73,35 @@ def event_kind(value: str) -> str | None:
 
 
 class _ClientRefs:
-    """Resolve a client by id, email or external reference the way ``find_client`` does."""
+    """``find_client`` with a memory: a file names the same client on many rows."""
 
     def __init__(self, session: Session, business_id: int) -> None:
-        clients = session.exec(select(Client).where(Client.business_id == business_id)).all()
-        self.by_id = {c.id: c for c in clients}
-        self.by_email = {c.email: c for c in clients if c.email}
-        self.by_ref = {c.external_ref: c for c in clients if c.external_ref}
+        self.session, self.business_id = session, business_id
+        self.found: dict[str, Client | None] = {}
 
     def find(self, ref: str) -> Client | None:
-        found = [self.by_email.get(ref.lower()), self.by_ref.get(ref)]
-        if ref.isascii() and ref.isdigit():
-            found.append(self.by_id.get(int(ref)))
-        return min((c for c in found if c is not None), key=lambda c: c.id or 0, default=None)
+        if ref not in self.found:
+            try:
+                self.found[ref] = find_client(self.session, self.business_id, ref)
+            except NotFound:
+                self.found[ref] = None
+        return self.found[ref]
 
 
 def import_events(
-    session: Session, business_id: int, data: bytes, *, progress: Progress | None = None
+    session: Session,
+    business_id: int,
+    data: bytes,
+    now: datetime,
+    *,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Add events from a CSV file in file order; an event already recorded counts unchanged.
 
     Columns ``client`` (id, email or reference), ``kind``, ``date``, ``summary`` and
     optionally ``item``, ``amount``, ``compensation``; Spanish headers and kind names too.
     """
-    require_business(session, business_id)
+    get_business(session, business_id)
     table = read_table(
         data, EVENT_COLUMNS, required=("client", "kind", "date", "summary"), limits=MAX_LENGTH
     )
@@ -123,13 +130,13 @@ def import_events(
             assert day is not None
             try:
                 event = validate_event(EventInput(kind, day, summary, item, amount, compensation))
-            except InvalidEvent as exc:
+            except Invalid as exc:
                 check.problem(exc.field, str(exc))
             else:
                 if same_event_exists(session, client, event):
                     report.unchanged += 1
                 else:
-                    add_event(session, client, event)
+                    add_event(session, client, event, now)
                     report.created += 1
         report.problems.extend(check.problems)
         report.warnings.extend(check.warnings)

@@ -25,16 +25,26 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from followup.errors import Invalid
+from followup.fields import has_line_break, one_line
+
 Progress = Callable[[int], None]
 PROGRESS_EVERY = 100
 
-_BREAKS = re.compile(r"\s*[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]+\s*")
 # cp1252 leaves five bytes undefined; surrogateescape keeps them and this maps them to Latin-1.
 _UNDEFINED_AS_LATIN1 = {0xDC00 + b: b for b in range(0x80, 0x100)}
 
 
-class CsvFormatError(ValueError):
-    """The file as a whole cannot be read: empty, binary, or a required column missing."""
+class CsvFormatError(Invalid):
+    """The file as a whole cannot be read: empty, binary, or a required column missing.
+
+    Nothing of it was imported, so it is a usage error (exit code 2), not rejected rows.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__("file", message)
 
 
 @dataclass
@@ -122,10 +132,6 @@ def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
         else:
             break
     return records
-
-
-def _fold(value: str) -> str:
-    return _BREAKS.sub(" ", value).strip()
 
 
 def _short(value: str | None, limit: int = 100) -> str | None:
@@ -237,8 +243,8 @@ class RowCheck:
     def text(self, name: str) -> str:
         """The cell folded to one line (with a warning when that changed it), length-checked."""
         raw = self.values.get(name, "")
-        value = _fold(raw)
-        if value != raw:
+        value = one_line(raw)
+        if has_line_break(raw):
             column = self.table.header(name)
             message = "line break replaced by a space"
             self.warnings.append(RowProblem(self.number, column, message, _short(raw)))
@@ -249,3 +255,8 @@ class RowCheck:
         limit = self.table.limits.get(name)
         if limit is not None and len(value) > limit:
             self.problem(name, f"longer than {limit} characters ({len(value)})", value)
+
+
+def count_rows(data: bytes) -> int:
+    """How many non-blank rows follow the header (for a progress bar)."""
+    return len(read_table(data, {}).rows)

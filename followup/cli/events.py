@@ -1,0 +1,97 @@
+"""Events from the command line: what happened with a client, the input to picking."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from followup.cli.app import DAY, State, Usage, cli, emit_json, now, pass_state
+from followup.cli.files import import_with_progress, read_file, report_import
+from followup.db import read_session, write_session
+from followup.models import EventKind
+
+
+@cli.group()
+def events() -> None:
+    """Record what happened with clients: the input to picking."""
+
+
+@events.command("add")
+@click.argument("client_ref", metavar="CLIENT")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in EventKind]))
+@click.option(
+    "--summary",
+    required=True,
+    help="One line, written to the client: “we charged you twice for the chain change”.",
+)
+@click.option("--on", "day", type=DAY, help="The day it happened (default: today).")
+@click.option("--item", help="What was bought or concerned: “helmet and lights”.")
+@click.option("--amount", help="The amount involved, e.g. 45.90.")
+@click.option(
+    "--compensation",
+    help="The remedy decided, written to the client: “we refunded the duplicate charge”.",
+)
+@pass_state
+def events_add(
+    state: State,
+    client_ref: str,
+    kind: str,
+    summary: str,
+    day: date | None,
+    item: str | None,
+    amount: str | None,
+    compensation: str | None,
+) -> None:
+    """Record an event for CLIENT (an id, an email or an external reference)."""
+    from followup.events import EventInput, add_event
+
+    with write_session(state.engine) as session:
+        business, client = state.client(session, client_ref)
+        day = state.today(business, day)
+        event = add_event(
+            session, client, EventInput(kind, day, summary, item, amount, compensation), now()
+        )
+    click.echo(f"Recorded event {event.id}: {kind} for {client.name} on {day.isoformat()}.")
+
+
+@events.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@pass_state
+def events_import(state: State, file: str) -> None:
+    """Import events from a CSV file (client, kind, date, summary, …)."""
+    from followup.spreadsheets.events import import_events
+    from followup.spreadsheets.reading import CsvFormatError
+
+    data = read_file(file)
+    with write_session(state.engine) as session:
+        business = state.business(session)
+        try:
+            report = import_with_progress(
+                import_events, data, session=session, business_id=business.id, now=now()
+            )
+        except CsvFormatError as exc:
+            raise Usage(f"{file}: {exc}") from None
+    report_import(report, "events")
+
+
+@events.command("list")
+@click.option("--client", "client_ref", metavar="CLIENT", help="Only this client's events.")
+@click.option("--kind", type=click.Choice([k.value for k in EventKind]))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def events_list(state: State, client_ref: str | None, kind: str | None, as_json: bool) -> None:
+    """List events, newest first."""
+    from followup.services import list_events
+
+    with read_session(state.engine) as session:
+        business = state.business(session)
+        client_id = state.client(session, client_ref)[1].id if client_ref else None
+        assert business.id is not None
+        rows = list_events(session, business.id, client_id=client_id, kind=kind)
+    if as_json:
+        emit_json(rows)
+        return
+    for e in rows:
+        click.echo(f"{e.id:>5}  {e.day}  {e.kind:<11}  client {e.client_id}: {e.summary}")
+    click.echo(f"{len(rows)} event(s).", err=True)

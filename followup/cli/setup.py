@@ -1,0 +1,220 @@
+"""Setting up: init, migrate, demo, and the business's settings."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+from sqlmodel import col, select
+
+from followup.cli.app import DAY, State, Usage, cli, emit_json, now, pass_state
+from followup.db import migrate as migrate_schema
+from followup.db import read_session, write_session
+from followup.models import ApprovalMode, Business, FormOfAddress, Locale
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def business_options(*, with_defaults: bool) -> Callable[[F], F]:
+    """The business's settings as options: ``init`` shows the defaults it applies,
+    ``settings set`` changes only what is given. Each option is named after the field it
+    sets, so an ``Invalid`` error names the flag."""
+
+    def default(value: Any) -> Any:
+        return value if with_defaults else None
+
+    options = [
+        click.option("--name", help="The business's name, as clients know it."),
+        click.option("--owner", "owner_name", help="Who signs the letters."),
+        click.option("--owner-title", default=default(""), help="The title under the signature."),
+        click.option(
+            "--owner-phone", default=default(""), help="A direct phone line to sign with."
+        ),
+        click.option("--sender", "sender_email", help="The From address of the letters."),
+        click.option(
+            "--reply-to", default=default(""), help="Where replies go (default: the sender)."
+        ),
+        click.option(
+            "--locale",
+            type=click.Choice([loc.value for loc in Locale]),
+            default=default("es"),
+            show_default=with_defaults,
+        ),
+        click.option("--timezone", default=default("Europe/Madrid"), show_default=with_defaults),
+        click.option(
+            "--form-of-address",
+            type=click.Choice([f.value for f in FormOfAddress]),
+            default=default("usted"),
+            show_default=with_defaults,
+            help="For Spanish letters.",
+        ),
+        click.option(
+            "--quota",
+            "daily_quota",
+            type=click.IntRange(1, 50),
+            default=default(3),
+            show_default=with_defaults,
+            help="Letters per working day.",
+        ),
+        click.option(
+            "--approval-mode",
+            type=click.Choice([m.value for m in ApprovalMode]),
+            default=default("review"),
+            show_default=with_defaults,
+            help="review: drafts wait for you; auto: sent at the send time.",
+        ),
+        click.option(
+            "--send-time",
+            default=default("09:00"),
+            show_default=with_defaults,
+            help="Local time, HH:MM.",
+        ),
+        click.option(
+            "--holidays",
+            default=None,
+            help="Country code for public holidays (e.g. ES), optionally ES-AN; none for none.",
+        ),
+    ]
+    if not with_defaults:
+        options += [
+            click.option("--working-days", help="Weekdays letters go out: 1-5 or mon,tue,…"),
+            click.option(
+                "--cooldown-days", type=int, help="Days before a client is written again."
+            ),
+        ]
+
+    def decorate(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def _prompt_or_fail(value: str | None, flag: str, question: str) -> str:
+    """A value from its flag, or asked on a terminal; off a terminal a missing one is an error."""
+    if value:
+        return value
+    if sys.stdin.isatty():
+        answer: str = click.prompt(question)
+        return answer
+    raise Usage(f"{flag} is required (or run `followup init` on a terminal to be asked)")
+
+
+@cli.command()
+@business_options(with_defaults=True)
+@pass_state
+def init(state: State, **values: Any) -> None:
+    """Create the database (if needed) and the business.
+
+    Run again, it changes nothing: without --name, or with the name of a business that
+    exists, it says so. A new --name adds another business to the same database.
+    """
+    from followup.businesses import create_business, find_business
+
+    migrate_schema(state.raw_engine)
+    with write_session(state.raw_engine) as session:
+        name = values["name"]
+        existing = (
+            find_business(session, name)
+            if name
+            else session.exec(select(Business).order_by(col(Business.id))).first()
+        )
+        if existing is not None:
+            click.echo(
+                f"The business “{existing.name}” (id {existing.id}) already exists; "
+                "nothing was changed. The database is up to date."
+            )
+            return
+        values["name"] = _prompt_or_fail(name, "--name", "Business name")
+        values["owner_name"] = _prompt_or_fail(
+            values["owner_name"], "--owner", "Your name, as you sign letters"
+        )
+        values["sender_email"] = _prompt_or_fail(
+            values["sender_email"], "--sender", "The address letters come from"
+        )
+        if values["holidays"] is None:
+            del values["holidays"]
+        business = create_business(session, now(), **values)
+        click.echo(
+            f"Created “{business.name}” (id {business.id}). Next: "
+            "`followup clients import clients.csv`, then `followup daily`."
+        )
+
+
+@cli.command()
+@pass_state
+def migrate(state: State) -> None:
+    """Bring the database schema up to date (safe to run any time)."""
+    migrate_schema(state.raw_engine)
+    click.echo("The database schema is up to date.")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def settings(ctx: click.Context, as_json: bool) -> None:
+    """Show the business's settings; `settings set` changes them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from followup.services import settings_view
+
+    state = ctx.find_object(State)
+    assert state is not None
+    with read_session(state.engine) as session:
+        view = settings_view(state.business(session))
+    if as_json:
+        emit_json(view)
+        return
+    for field, value in view.model_dump(mode="json").items():
+        shown = ",".join(map(str, value)) if isinstance(value, list) else value
+        click.echo(f"{field:>16}: {'' if shown is None else shown}")
+
+
+@settings.command("set")
+@business_options(with_defaults=False)
+@pass_state
+def settings_set(state: State, **values: Any) -> None:
+    """Change settings of the business, with the same checks as `init`."""
+    from followup.businesses import update_business
+
+    changes = {field: value for field, value in values.items() if value is not None}
+    if not changes:
+        raise Usage("say what to change, e.g. `followup settings set --quota 4`")
+    with write_session(state.engine) as session:
+        changed = update_business(session, state.business(session), **changes)
+    if not changed:
+        click.echo("Nothing changed: the settings were already so.")
+    for field, value in changed.items():
+        click.echo(f"Changed {field} to {value}.")
+
+
+@cli.command()
+@click.option("--date", "day", type=DAY, help="Build the demo as if today were this day.")
+@pass_state
+def demo(state: State, day: Any) -> None:
+    """Create a demo bicycle workshop with thirty clients, and draft its first letters."""
+    from followup.calendar import is_working_day, next_working_day
+    from followup.cli.routine import report_day
+    from followup.demo import BUSINESS, create_demo
+    from followup.jobs import run_day
+
+    migrate_schema(state.raw_engine)
+    with write_session(state.raw_engine) as session:
+        if session.exec(select(Business)).first() is not None:
+            raise Usage(
+                "this database already has a business; the demo needs an empty one "
+                "(set FOLLOWUP_DATABASE_URL=sqlite:///demo.db to try it beside yours)"
+            )
+        today = day or now().astimezone(ZoneInfo(BUSINESS["timezone"])).date()
+        business = create_demo(session, today, now())
+    click.echo(
+        f"Created the demo business “{business.name}” with 30 clients and their recent "
+        "purchases, two complaints, a helping hand, a lost and a recovered client."
+    )
+    first = today if is_working_day(business, today) else next_working_day(business, today)
+    assert business.id is not None
+    report_day(run_day(state.raw_engine, business.id, first, now()), business)

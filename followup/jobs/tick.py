@@ -1,0 +1,110 @@
+"""``tick``, the one cron entry: every business's day once its send time has come,
+guarantee housekeeping, then sending. Safe every few minutes and in two places at once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from followup.calendar import local_today, send_moment
+from followup.config import Settings
+from followup.db import read_session, write_session
+from followup.jobs.day import DayResult, run_day
+from followup.jobs.sending import Clock, SendSummary, send_due, shifted
+from followup.mail.mailer import Mailer
+from followup.models import Business
+from followup.recovery.guarantees import expire_guarantees
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    days: list[DayResult]
+    guarantees_expired: int = 0
+    sending: SendSummary = field(default_factory=SendSummary)
+
+    @property
+    def sent(self) -> int:
+        return self.sending.sent
+
+    def lines(self) -> list[str]:
+        words = {
+            "done": "letters drafted",
+            "already_done": "already done",
+            "not_working_day": "not a working day",
+        }
+        out = [
+            f"business {r.business_id}, {r.day.isoformat()}: {words[r.status]}"
+            + (f" ({len(r.letter_ids)})" if r.status == "done" else "")
+            for r in self.days
+        ]
+        if self.guarantees_expired:
+            out.append(f"{self.guarantees_expired} special guarantee(s) ended")
+        s = self.sending
+        out.append(
+            f"sent {s.sent}, retrying {s.retried}, failed {s.failed}, "
+            f"uncertain {s.uncertain} (these wait for your decision)"
+        )
+        return out
+
+
+def tick(
+    engine: Engine,
+    settings: Settings,
+    clock: Clock,
+    mailer: Mailer,
+    *,
+    day: date | None = None,
+    business_id: int | None = None,
+) -> TickReport:
+    """Today's run for every business whose send time has come and whose day is not done,
+    guarantee housekeeping, then sending (leases expire first).
+
+    Safe every few minutes and in two places at once: each step is idempotent. With
+    ``day``, act as if it were that local day at its send time (backfills, tests).
+    """
+    now = clock()
+    with read_session(engine) as session:
+        query = select(Business).order_by(col(Business.id))
+        if business_id is not None:
+            query = query.where(Business.id == business_id)
+        businesses = list(session.exec(query))
+    report = TickReport(days=[])
+    failures: list[BaseException] = []
+    for business in businesses:
+        assert business.id is not None
+        today = day or local_today(business, now)
+        try:
+            # The day is picked at its send time, as the scheduler does, so the morning's
+            # complaints and purchases are in it; with ``day`` it is done at once.
+            if day is not None or now >= send_moment(business, today):
+                report.days.append(run_day(engine, business.id, today, now))
+            with write_session(engine) as session:
+                report.guarantees_expired += expire_guarantees(session, business.id, today)
+        except Exception as exc:
+            # One business's failure must not stop the others' letters; it is re-raised.
+            log.exception("the daily run of business %s failed", business.id)
+            failures.append(exc)
+    if day is None:
+        report.sending = send_due(engine, settings, clock, mailer, business_id=business_id)
+    else:
+        for business in businesses:
+            moment = max(clock(), send_moment(business, day).astimezone(UTC))
+            summary = send_due(
+                engine, settings, shifted(clock, moment), mailer, business_id=business.id
+            )
+            report.sending = _add(report.sending, summary)
+    if failures:
+        raise failures[0]
+    return report
+
+
+def _add(a: SendSummary, b: SendSummary) -> SendSummary:
+    return SendSummary(
+        a.sent + b.sent, a.retried + b.retried, a.failed + b.failed, a.uncertain + b.uncertain
+    )

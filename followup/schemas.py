@@ -1,0 +1,104 @@
+"""The public shapes: what ``--json`` prints (DESIGN §7) and what the API answers.
+
+These are not table models: they name only what scripts may rely on, in the types JSON
+has (dates as ISO strings). ``services`` fills them; the CLI prints them with
+``model_dump(mode="json")`` and the API will use them as response models. More fields
+may come; the names here are the contract.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+class PickView(View):
+    """One client picked (or a candidate) for a day, in rank order."""
+
+    client_id: int
+    client_name: str
+    tier: int
+    kind: str
+    reason: str
+
+
+class LetterError(View):
+    """Why the last attempt to send a letter failed: the server's code and words."""
+
+    code: str | None
+    words: str
+
+
+class LetterView(View):
+    id: int
+    client_id: int
+    client_name: str
+    kind: str
+    channel: str
+    status: str
+    subject: str
+    message_id: str
+    day: date
+    created_at: datetime
+    last_error: LetterError | None
+
+
+class ClientView(View):
+    id: int
+    name: str
+    email: str | None
+    phone: str
+    company: str
+    external_ref: str | None
+    status: str
+    do_not_contact: bool
+    do_not_contact_reason: str | None
+
+
+class EventView(View):
+    id: int
+    client_id: int
+    kind: str
+    day: date
+    summary: str
+    item: str | None
+    amount: str | None
+    compensation: str | None
+
+
+class GuaranteeView(View):
+    id: int
+    client_id: int
+    client_name: str | None
+    status: str
+    starts_on: date
+    ends_on: date
+    next_checkin_on: date | None
+    terms: str
+    payout: str
+
+
+class SettingsView(View):
+    """A business's settings as ``followup settings --json`` shows them."""
+
+    id: int
+    name: str
+    owner_name: str
+    owner_title: str
+    owner_phone: str
+    sender_email: str
+    reply_to: str
+    locale: str
+    form_of_address: str
+    timezone: str
+    quota: int
+    send_time: str
+    working_days: list[int]
+    holidays: str | None
+    cooldown_days: int
+    approval_mode: str

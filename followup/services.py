@@ -1,0 +1,168 @@
+"""What the CLI and the API both ask of the database: listings in their public shapes.
+
+Each function takes a session, the business, filters and an optional page (``limit``
+rows after ``offset``), and returns ``schemas`` views; none writes. Queries live here,
+never in a command or a route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from followup import picking
+from followup.calendar import parse_working_days, why_not_working
+from followup.models import Business, Client, Event, Guarantee, Letter
+from followup.schemas import (
+    ClientView,
+    EventView,
+    GuaranteeView,
+    LetterError,
+    LetterView,
+    PickView,
+    SettingsView,
+)
+
+
+def _page(query: Any, limit: int | None, offset: int) -> Any:
+    if offset:
+        query = query.offset(offset)
+    return query if limit is None else query.limit(limit)
+
+
+def list_letters(
+    session: Session,
+    business_id: int,
+    *,
+    status: str | None = None,
+    client_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[LetterView]:
+    """The business's letters, newest first."""
+    query = (
+        select(Letter, Client.name)
+        .join(Client, col(Client.id) == col(Letter.client_id))
+        .where(Letter.business_id == business_id)
+    )
+    if status:
+        query = query.where(Letter.status == status)
+    if client_id is not None:
+        query = query.where(Letter.client_id == client_id)
+    rows = session.exec(_page(query.order_by(col(Letter.id).desc()), limit, offset))
+    return [letter_view(letter, name) for letter, name in rows]
+
+
+def letter_view(letter: Letter, client_name: str) -> LetterView:
+    error = (
+        LetterError(code=letter.last_error_code, words=letter.last_error)
+        if letter.last_error
+        else None
+    )
+    return LetterView.model_validate(
+        {**letter.model_dump(), "client_name": client_name, "last_error": error}
+    )
+
+
+def list_clients(
+    session: Session,
+    business_id: int,
+    *,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[ClientView]:
+    """The business's clients, oldest first."""
+    query = select(Client).where(Client.business_id == business_id)
+    if status:
+        query = query.where(Client.status == status)
+    rows = session.exec(_page(query.order_by(col(Client.id)), limit, offset))
+    return [ClientView.model_validate(client) for client in rows]
+
+
+def list_events(
+    session: Session,
+    business_id: int,
+    *,
+    client_id: int | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[EventView]:
+    """The business's events, newest day first."""
+    query = select(Event).where(Event.business_id == business_id)
+    if client_id is not None:
+        query = query.where(Event.client_id == client_id)
+    if kind:
+        query = query.where(Event.kind == kind)
+    ordered = query.order_by(col(Event.day).desc(), col(Event.id).desc())
+    return [
+        EventView.model_validate(event) for event in session.exec(_page(ordered, limit, offset))
+    ]
+
+
+def list_guarantees(
+    session: Session,
+    business_id: int,
+    *,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[GuaranteeView]:
+    """The business's special guarantees, the soonest to end first."""
+    query = (
+        select(Guarantee, Client.name)
+        .join(Client, col(Client.id) == col(Guarantee.client_id))
+        .where(Guarantee.business_id == business_id)
+    )
+    if status:
+        query = query.where(Guarantee.status == status)
+    ordered = query.order_by(col(Guarantee.ends_on), col(Guarantee.id))
+    return [
+        GuaranteeView.model_validate({**g.model_dump(), "client_name": name})
+        for g, name in session.exec(_page(ordered, limit, offset))
+    ]
+
+
+def list_picks(
+    session: Session,
+    business: Business,
+    day: date,
+    *,
+    explain: bool = False,
+    limit: int | None = None,
+) -> tuple[str | None, list[PickView]]:
+    """Who would be picked on ``day`` and why; writes nothing.
+
+    Returns why ``day`` is not a working day (None when it is) and the picks: the day's
+    quota, or with ``explain`` the whole ranked candidate list (its first ``limit``),
+    which is listed even on a closed day, as if it were a working one.
+    """
+    closed = why_not_working(business, day)
+    if explain:
+        chosen: Sequence[PickView] = picking.explain(session, business, day, limit=limit)
+    elif closed is None:
+        chosen = picking.pick(session, business, day)
+    else:
+        chosen = []
+    public = set(PickView.model_fields)
+    # A Candidate is a PickView with more in it: keep only the public part.
+    return closed, [PickView.model_validate(c.model_dump(include=public)) for c in chosen]
+
+
+def settings_view(business: Business) -> SettingsView:
+    """The business's settings under their public names."""
+    holidays = business.holiday_country
+    if holidays and business.holiday_subdivision:
+        holidays = f"{holidays}-{business.holiday_subdivision}"
+    return SettingsView.model_validate(
+        {
+            **business.model_dump(),
+            "quota": business.daily_quota,
+            "working_days": sorted(parse_working_days(business.working_days)),
+            "holidays": holidays,
+        }
+    )
