@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from followup.calendar import parse_working_days
-from followup.errors import InvalidSetting, UnknownBusiness
+from followup.errors import Invalid, InvalidSetting, UnknownBusiness
 from followup.fields import normalise_email, one_line, parse_language
 from followup.models import ApprovalMode, Business, FormOfAddress, max_length
 
@@ -44,7 +44,7 @@ def _address(field: str, *, required: bool = False) -> Callable[[Any], str]:
             return ""
         try:
             return normalise_email(text, field)
-        except ValueError as exc:
+        except Invalid as exc:
             raise InvalidSetting(field, str(exc)) from None
 
     return check
@@ -76,7 +76,7 @@ def _number(field: str, low: int, high: int) -> Callable[[Any], int]:
 def _locale(value: Any) -> str:
     try:
         language = parse_language(str(value or ""))
-    except ValueError as exc:
+    except Invalid as exc:
         raise InvalidSetting("locale", str(exc)) from None
     if language is None:
         raise InvalidSetting("locale", "the language is empty: es or en")
@@ -110,7 +110,7 @@ def _send_time(value: Any) -> str:
 def _working_days(value: Any) -> str:
     try:
         days = parse_working_days(str(value or ""))
-    except ValueError as exc:
+    except Invalid as exc:
         raise InvalidSetting("working_days", str(exc)) from None
     if not days:
         raise InvalidSetting("working_days", "a business needs at least one working day")

@@ -8,6 +8,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from followup.errors import ConfigError, Invalid
+
 if TYPE_CHECKING:
     from followup.models import Business
 
@@ -42,7 +44,7 @@ def parse_working_days(value: str) -> frozenset[int]:
         elif part[:3] in WEEKDAYS:
             days.add(WEEKDAYS.index(part[:3]) + 1)
         else:
-            raise ValueError(f"{part!r} is not a weekday (use 1-7 or mon..sun)")
+            raise Invalid("working_days", f"{part!r} is not a weekday (use 1-7 or mon..sun)")
     return frozenset(days)
 
 
@@ -96,4 +98,4 @@ def next_working_day(business: Business, day: date) -> date:
         if is_working_day(business, nxt):
             return nxt
         nxt += timedelta(days=1)
-    raise ValueError("the business has no working day in a whole year")
+    raise ConfigError(f"{business.name} has no working day in a whole year: check its settings")

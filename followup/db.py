@@ -116,10 +116,7 @@ def check_schema(engine: Engine) -> None:
     Looked up in the database itself (the Alembic version table), so a database that was
     never initialised or not migrated after an upgrade is told apart from any other error.
     """
-    with connection(engine) as conn:
-        version = None
-        if inspect(conn).has_table("alembic_version"):
-            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    version = current_revision(engine)
     if version is None:
         raise ConfigError(
             "the database has no followup tables yet: run `followup init` (or `followup demo`)"
@@ -150,10 +147,12 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    """The schema revision the database is at; None when it was never initialised."""
+    with connection(engine) as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return None if version is None else str(version)
 
 
 def head_revision(engine: Engine) -> str | None:
