@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from followup.models import Business
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Spanish owners write "lun,mar,mié" (accents optional).
+WEEKDAYS_ES = ("lun", "mar", "mie", "jue", "vie", "sab", "dom")
+_UNACCENTED = str.maketrans("áéíóú", "aeiou")
 MONTHS = {
     "es": (
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
@@ -34,17 +37,22 @@ def day_in_words(day: date, language: str) -> str:
 
 
 def parse_working_days(value: str) -> frozenset[int]:
-    """ISO weekday numbers from "1,2,3,4,5" or "mon,tue,wed,thu,fri"."""
+    """ISO weekday numbers from "1,2,3,4,5", "mon,tue,wed,thu,fri" or "lun,mar,mié,jue,vie"."""
     days: set[int] = set()
     for part in value.replace(" ", "").lower().split(","):
+        plain = part.translate(_UNACCENTED)[:3]
         if not part:
             continue
         if part.isdigit() and 1 <= int(part) <= 7:
             days.add(int(part))
-        elif part[:3] in WEEKDAYS:
-            days.add(WEEKDAYS.index(part[:3]) + 1)
+        elif plain in WEEKDAYS:
+            days.add(WEEKDAYS.index(plain) + 1)
+        elif plain in WEEKDAYS_ES:
+            days.add(WEEKDAYS_ES.index(plain) + 1)
         else:
-            raise Invalid("working_days", f"{part!r} is not a weekday (use 1-7 or mon..sun)")
+            raise Invalid(
+                "working_days", f"{part!r} is not a weekday (use 1-7, mon..sun or lun..dom)"
+            )
     return frozenset(days)
 
 

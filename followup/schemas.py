@@ -63,6 +63,7 @@ class ClientView(View):
 class EventView(View):
     id: int
     client_id: int
+    client_name: str
     kind: str
     day: date
     summary: str

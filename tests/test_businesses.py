@@ -23,7 +23,7 @@ def create(engine: Engine, **values: Any) -> Business:
 
 
 def test_a_new_business_is_stored_in_canonical_form(engine: Engine) -> None:
-    business = create(engine, send_time="9:5", holidays="es-an", working_days="mon,tue,fri")
+    business = create(engine, send_time="9:5", holidays="es-an", working_days="lun,Mar,vie")
     assert (business.name, business.sender_email) == ("Taller Ruiz", "marta@bicis.es")
     assert (business.send_time, business.working_days) == ("09:05", "1,2,5")
     assert (business.holiday_country, business.holiday_subdivision) == ("ES", "AN")

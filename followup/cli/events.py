@@ -93,5 +93,5 @@ def events_list(state: State, client_ref: str | None, kind: str | None, as_json:
         emit_json(rows)
         return
     for e in rows:
-        click.echo(f"{e.id:>5}  {e.day}  {e.kind:<11}  client {e.client_id}: {e.summary}")
+        click.echo(f"{e.id:>5}  {e.day}  {e.kind:<11}  {e.client_name}: {e.summary}")
     click.echo(f"{len(rows)} event(s).", err=True)
