@@ -93,14 +93,19 @@ def list_events(
     offset: int = 0,
 ) -> list[EventView]:
     """The business's events, newest day first."""
-    query = select(Event).where(Event.business_id == business_id)
+    query = (
+        select(Event, Client.name)
+        .join(Client, col(Client.id) == col(Event.client_id))
+        .where(Event.business_id == business_id)
+    )
     if client_id is not None:
         query = query.where(Event.client_id == client_id)
     if kind:
         query = query.where(Event.kind == kind)
     ordered = query.order_by(col(Event.day).desc(), col(Event.id).desc())
     return [
-        EventView.model_validate(event) for event in session.exec(_page(ordered, limit, offset))
+        EventView.model_validate({**event.model_dump(), "client_name": name})
+        for event, name in session.exec(_page(ordered, limit, offset))
     ]
 
 
