@@ -7,27 +7,32 @@ and never read the clock.
 
 Fixture names mean the same thing in every test file:
 
-- ``engine``: an Engine on a fresh, migrated SQLite file (``settings`` points at it).
-- ``db``: a ``Database`` (URL and Engine), migrated, on SQLite and then on PostgreSQL.
-- ``any_engine``: ``db.engine``: an Engine on SQLite and then on PostgreSQL.
-- ``db_url``: the URL of an empty database, SQLite and then PostgreSQL.
-- ``business``, ``business_id``, ``make_client``, ``make_event``: a business and makers
-  of its clients and events, in the test's database: ``any_engine``'s when the test
-  takes ``any_engine``, else ``engine``'s.
+- ``engine``: an Engine on a fresh, migrated SQLite file in ``tmp_path``.
+- ``settings``: the Settings of that file (``engine``'s), with the outbox in ``tmp_path``.
+- ``db``: a ``Database`` (URL and Engine), migrated: the test runs on SQLite, then on
+  PostgreSQL.
+- ``any_engine``: ``db.engine``, an Engine on SQLite, then on PostgreSQL.
+- ``db_url``: the URL of an empty database, SQLite, then PostgreSQL (``sqlite_url``,
+  ``postgres_url``).
+- ``business`` (and its ``business_id``), ``make_client``, ``make_event``: a business
+  and makers of its clients and events, in the test's database: ``db``'s when the test
+  takes ``db`` or ``any_engine``, else ``engine``'s.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
+from followup.cli import cli
 from followup.config import Settings, get_settings
 from followup.db import make_engine, migrate
 from followup.models import Business
@@ -87,11 +92,13 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def settings(sqlite_url: str, tmp_path: Path) -> Settings:
+    """The settings of ``engine``: its SQLite file, and the outbox Maildir in ``tmp_path``."""
     return get_settings(database_url=sqlite_url, outbox_dir=tmp_path / "outbox")
 
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
+    """A fresh, migrated SQLite file in ``tmp_path``."""
     engine = make_engine(settings)
     migrate(engine)
     yield engine
@@ -114,9 +121,13 @@ def any_engine(db: Database) -> Engine:
 
 
 def _tests_engine(request: pytest.FixtureRequest) -> Engine:
-    """The database of the test asking: ``any_engine`` if the test takes it, else ``engine``."""
-    name = "any_engine" if "any_engine" in request.fixturenames else "engine"
-    engine = request.getfixturevalue(name)
+    """The database of the test asking: ``db``'s if it takes ``db`` (or ``any_engine``,
+    which is ``db.engine``), else ``engine``."""
+    if "db" in request.fixturenames:
+        db = request.getfixturevalue("db")
+        assert isinstance(db, Database)
+        return db.engine
+    engine = request.getfixturevalue("engine")
     assert isinstance(engine, Engine)
     return engine
 
@@ -141,3 +152,26 @@ def make_client(request: pytest.FixtureRequest, business: Business) -> ClientMak
 @pytest.fixture
 def make_event(request: pytest.FixtureRequest) -> EventMaker:
     return event_maker(_tests_engine(request))
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Run:
+    """Invoke ``followup`` against a fresh SQLite file and Maildir in ``tmp_path`` (the
+    working directory: see ``isolated_environment``), with ``env`` added to its
+    environment. An exception propagates; ``code`` is the exit code expected."""
+    base = {
+        "FOLLOWUP_DATABASE_URL": f"sqlite:///{tmp_path / 'followup.db'}",
+        "FOLLOWUP_OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int | None = 0, env: dict[str, str] | None = None) -> Result:
+        result = runner.invoke(cli, list(args), env={**base, **(env or {})}, catch_exceptions=False)
+        if code is not None:
+            assert result.exit_code == code, result.output
+        return result
+
+    return invoke

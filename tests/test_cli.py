@@ -9,43 +9,19 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import func, inspect
 from sqlmodel import select
 
-from followup.cli import cli
 from followup.config import get_settings
 from followup.db import make_engine, read_session
 from followup.models import SQLModel
+from tests.conftest import Run
 
 DATA = Path(__file__).parent / "data"
 MONDAY = "2026-11-23"
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def run(tmp_path: Path) -> Run:
-    """Invoke ``followup`` against a fresh SQLite file and Maildir in ``tmp_path`` (the
-    working directory: see ``isolated_environment``). An exception propagates."""
-    env = {
-        "FOLLOWUP_DATABASE_URL": f"sqlite:///{tmp_path / 'followup.db'}",
-        "FOLLOWUP_OUTBOX_DIR": str(tmp_path / "outbox"),
-    }
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int | None = 0) -> Result:
-        result = runner.invoke(cli, list(args), env=env, catch_exceptions=False)
-        if code is not None:
-            assert result.exit_code == code, result.output
-        return result
-
-    return invoke
-
 
 def in_terminal(command: str, cwd: Path, env: dict[str, str], typed: str = "") -> str:
     """Run ``command`` in a real pseudo-terminal (util-linux `script`); what it showed."""
@@ -177,13 +153,12 @@ def test_pick_explain_lists_every_candidate_in_rank_order(run: Run) -> None:
 
 
 def test_approve_then_send_delivers_into_the_maildir(run: Run, tmp_path: Path) -> None:
-    # `send` reads the real clock: a day in the past has its send time behind it.
     run("demo", "--date", "2026-11-16")
     first = json.loads(run("letters", "list", "--json").output)[-1]
     run("letters", "approve", str(first["id"]))
     again = run("letters", "approve", str(first["id"]), code=1)
     assert "only a draft can be approved" in again.output
-    sent = run("send")
+    sent = run("send", "--date", "2026-11-16")
     assert "Sent 1 letter(s)" in sent.output
     (message,) = list(mailbox.Maildir(tmp_path / "outbox"))
     assert message["Message-ID"] == first["message_id"]

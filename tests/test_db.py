@@ -13,6 +13,7 @@ from sqlmodel import select
 from followup.config import Settings, get_settings
 from followup.db import current_revision, head_revision, make_engine, write_session
 from followup.errors import ConfigError
+from tests.factories import client_maker, make_business
 
 
 def test_sqlite_connections_get_the_pragmas(engine: Engine) -> None:
@@ -45,10 +46,8 @@ def test_a_writing_session_holds_the_write_lock_from_its_start(
 def test_foreign_keys_are_enforced(engine: Engine) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    from followup.models import Client
-
-    with pytest.raises(IntegrityError), write_session(engine) as session:
-        session.add(Client(business_id=999, name="Nadie", email="n@example.es"))
+    with pytest.raises(IntegrityError):
+        client_maker(engine, 999)("Nadie")  # there is no business 999
 
 
 def test_init_leaves_the_schema_at_the_newest_revision(engine: Engine) -> None:
@@ -81,16 +80,12 @@ def test_migrate_upgrades_a_database_of_the_first_release(db_url: str) -> None:
     from sqlalchemy import inspect
 
     from followup.db import migrate
-    from followup.models import Business, Client
+    from followup.models import Client
 
     engine = make_engine(get_settings(database_url=db_url))
     migrate(engine, "0001")
     assert "pin" not in inspect(engine).get_table_names()
-    with write_session(engine) as session:
-        business = Business(name="Taller", owner_name="Marta", sender_email="m@t.es")
-        session.add(business)
-        session.flush()
-        session.add(Client(business_id=business.id, name="Laura", email="l@e.es"))
+    client_maker(engine, make_business(engine))("Laura")
     migrate(engine)
     assert "pin" in inspect(engine).get_table_names()
     assert current_revision(engine) == head_revision(engine)

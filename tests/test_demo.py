@@ -50,7 +50,7 @@ def test_every_template_renders_against_the_demo_data(engine: Engine, tlocale: s
         for event in session.exec(select(Event)):
             client = session.get(Client, event.client_id)
             assert client is not None
-            jobs = []
+            jobs: list[tuple[str, str, Event | None, Guarantee | None]] = []
             if event.kind in KIND_FOR_EVENT:
                 kind = KIND_FOR_EVENT[event.kind]
                 jobs.append((kind, "purchase" if kind == "thank_you" else kind, event, None))

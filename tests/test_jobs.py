@@ -18,8 +18,8 @@ from sqlmodel import col, select
 
 from followup import outbox
 from followup.calendar import is_working_day, send_moment
-from followup.config import Settings, get_settings
-from followup.db import make_engine, migrate, read_session, write_session
+from followup.config import Settings
+from followup.db import read_session, write_session
 from followup.demo import create_demo
 from followup.events import EventInput, add_event
 from followup.jobs import run_day, send_due, tick
@@ -35,7 +35,16 @@ from followup.models import (
     LetterStatus,
     Pick,
 )
-from tests.factories import MONDAY, NOW, ClientMaker, EventMaker, at, make_business
+from tests.factories import (
+    MONDAY,
+    NOW,
+    ClientMaker,
+    Database,
+    EventMaker,
+    at,
+    client_maker,
+    make_business,
+)
 
 SATURDAY = MONDAY - timedelta(days=2)
 
@@ -100,8 +109,7 @@ def test_auto_approval_sends_at_the_send_time(
 ) -> None:
     shop = make_business(engine, name="Auto", approval_mode="auto", send_time="10:30")
     assert shop.id is not None
-    with write_session(engine) as session:
-        session.add(Client(business_id=shop.id, name="Ana Gil", email="ana@example.es"))
+    client_maker(engine, shop)("Ana Gil", email="ana@example.es")
     mailer = MaildirMailer(settings.outbox_dir)
     early = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Madrid
     report = tick(engine, settings, at(early), mailer, business_id=shop.id)
@@ -142,14 +150,12 @@ def _spawn_daily(
 
 
 @pytest.mark.slow
-def test_six_concurrent_daily_processes_make_one_set_of_picks(db_url: str, tmp_path: Path) -> None:
-    engine = make_engine(get_settings(database_url=db_url))
-    migrate(engine)
-    shop = make_business(engine)
-    with write_session(engine) as session:
-        for i in range(40):
-            session.add(Client(business_id=shop.id, name=f"Cliente {i}", email=f"c{i}@example.es"))
-    results = _spawn_daily(db_url, MONDAY, tmp_path, 6)
+def test_six_concurrent_daily_processes_make_one_set_of_picks(db: Database, tmp_path: Path) -> None:
+    engine = db.engine
+    new_client = client_maker(engine, make_business(engine))
+    for _ in range(40):
+        new_client()
+    results = _spawn_daily(db.url, MONDAY, tmp_path, 6)
     assert [r.returncode for r in results] == [0] * 6, [r.stderr for r in results]
     outputs = Counter(
         "drafted"
@@ -163,7 +169,6 @@ def test_six_concurrent_daily_processes_make_one_set_of_picks(db_url: str, tmp_p
     assert counts(engine) == (1, 3, 3)
     with read_session(engine) as session:
         assert len(set(session.exec(select(Pick.client_id)).all())) == 3
-    engine.dispose()
 
 
 # --- twenty working days --------------------------------------------------------------
@@ -273,17 +278,20 @@ def test_a_skipped_pick_is_replaced_and_its_reason_comes_back(
     engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
     unhappy = make_client("Unhappy")
+    assert unhappy.id is not None
     others = [make_client(f"Other {i}") for i in range(3)]
     make_event(unhappy, "call", 90, "Llamó para pedir presupuesto")
     make_event(unhappy, "complaint", 1, "Pedido incompleto")
     assert business.id is not None
     first = run_day(engine, business.id, MONDAY, NOW)
     assert first.picks[0].client_id == unhappy.id
-    replacement = _skip(engine, business, unhappy.id)  # type: ignore[arg-type]
+    replacement = _skip(engine, business, unhappy.id)
     assert getattr(replacement, "client_id", None) == others[2].id
     with read_session(engine) as session:
         picks = session.exec(select(Pick).order_by(col(Pick.rank))).all()
-        letters = {lt.client_id: lt for lt in session.exec(select(Letter))}
+        letters: dict[int | None, Letter] = {
+            lt.client_id: lt for lt in session.exec(select(Letter))
+        }
         client = session.get(Client, unhappy.id)
         assert client is not None
     assert [(p.client_id, p.skipped) for p in picks] == [

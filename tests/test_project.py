@@ -3,6 +3,7 @@ wheel that carries its templates and migrations."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -14,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from followup.config import Settings
+from followup.config import Settings, get_settings
 from followup.letters.rendering import KINDS, TEMPLATE_LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,17 @@ def test_every_setting_is_documented_in_the_readme() -> None:
         if f"`FOLLOWUP_{name.upper()}`" not in readme
     ]
     assert missing == []
+
+
+def test_each_test_runs_in_its_own_directory_without_the_shells_settings(
+    tmp_path: Path,
+) -> None:
+    """``isolated_environment`` (conftest.py): no ``FOLLOWUP_*`` variable and no ``.env``."""
+    assert Path.cwd() == tmp_path
+    leaked = [n for n in os.environ if n.upper().startswith("FOLLOWUP_")]
+    assert leaked in ([], ["FOLLOWUP_TEST_POSTGRES_URL"])
+    settings = get_settings()  # the defaults: nothing read from the shell or a .env
+    assert (settings.environment, settings.database_url) == ("development", "sqlite:///followup.db")
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -99,3 +111,14 @@ def test_the_wheel_carries_templates_and_migrations(tmp_path: Path) -> None:
         timeout=120,
     ).stdout.splitlines()
     assert out == [str(site / "followup" / "letter_templates"), "[]"]
+
+
+def test_no_module_is_over_400_lines() -> None:
+    """ARCHITECTURE.md: split a module by topic before it grows past 400 lines."""
+    package = ROOT / "followup"
+    long = {
+        str(path.relative_to(package)): lines
+        for path in package.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}
