@@ -71,10 +71,6 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session for reading; it never commits."""
