@@ -29,7 +29,6 @@ from followup.models import (
     Letter,
     LetterKind,
     LetterStatus,
-    Pick,
 )
 from followup.picking.reasons import Reasons
 from followup.schemas import PickView
@@ -100,9 +99,10 @@ def eligible(scope: Scope, *, cooldown: bool) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _not_skipped() -> ColumnElement[bool]:
-    """A letter whose pick the owner skipped answers nothing: its trigger stays open."""
-    return ~exists().where(col(Pick.letter_id) == col(Letter.id), col(Pick.skipped))
+def _counts() -> ColumnElement[bool]:
+    """A cancelled letter (a skipped pick's among them) or a failed one never reached the
+    client: it answers nothing, and its trigger stays open for a later day."""
+    return col(Letter.status).not_in(NOT_DELIVERED)
 
 
 def _answered(kind: LetterKind) -> ColumnElement[bool]:
@@ -111,7 +111,7 @@ def _answered(kind: LetterKind) -> ColumnElement[bool]:
         col(Letter.client_id) == col(Event.client_id),
         col(Letter.kind) == kind,
         or_(col(Letter.event_id) == col(Event.id), col(Letter.day) > col(Event.day)),
-        _not_skipped(),
+        _counts(),
     )
 
 
@@ -212,7 +212,7 @@ def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
     offered = exists().where(
         col(Letter.guarantee_id) == col(Guarantee.id),
         col(Letter.kind) == LetterKind.guarantee_offer,
-        _not_skipped(),
+        _counts(),
     )
     offers = base.where(
         col(Client.status) == ClientStatus.recovered, col(Guarantee.starts_on) <= day, ~offered

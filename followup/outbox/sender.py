@@ -1,28 +1,12 @@
-"""The outbox state machine of DESIGN §5.
+"""The sender's side of the outbox: queue what is due, claim, renew, mark, expire.
 
-    draft -approve-> approved -(send time)-> queued -claim-> sending -> sent
-                                                                     -> queued (retry later)
-                                                                     -> failed
-                                                                     -> uncertain
-    cancel: draft | approved | queued -> cancelled
-    owner:  uncertain | failed -resend-> queued;  uncertain -mark sent-> sent
-    by hand (print, call): draft | approved -mark done-> sent
-
-Every transition is one conditional UPDATE whose WHERE names the states it may start
-from, so two processes (the sender and the dashboard, two senders, two replicas) can
-race and the loser changes nothing. The owner's actions raise ``OutboxError`` when
-they lose; the sender's marks return ``False``.
-
-Nothing here reads the clock: ``now`` (timezone-aware UTC) is always an argument. The
-functions take a Session and leave committing to the caller, except ``claim``, which
-is its own short transaction. The sender's marks are Core UPDATEs: a ``Letter`` the
-caller already holds in the same session is not refreshed by them.
+The marks are Core UPDATEs that apply only while this sender holds the lease; a
+``Letter`` the caller already holds in the same session is not refreshed by them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,8 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from followup.db import write_session
-from followup.errors import Conflict, NotFound
 from followup.models import Channel, Letter, LetterStatus
+from followup.outbox.owner import OWNER_DECIDES
 
 MAX_ATTEMPTS = 5
 # The wait after attempt 1, 2, 3, 4; attempt 5 is the last.
@@ -45,104 +29,6 @@ RETRY_DELAYS = (
 ERROR_MAX = 1000  # Letter.last_error
 CODE_MAX = 20  # Letter.last_error_code
 LEASE_EXPIRED = "lease_expired"
-
-
-class OutboxError(Conflict):
-    """An action the letter's current state does not allow; the message is for the owner."""
-
-
-# -- the owner's actions -----------------------------------------------------------------
-
-
-def get_letter(session: Session, business_id: int, letter_id: int) -> Letter:
-    """The business's letter ``letter_id``; raises ``NotFound`` (another business's
-    letter is not found either)."""
-    letter = session.get(Letter, letter_id)
-    if letter is None or letter.business_id != business_id:
-        raise NotFound(f"there is no letter {letter_id}")
-    return letter
-
-
-@dataclass(frozen=True)
-class _Move:
-    allowed: tuple[LetterStatus, ...]
-    to: LetterStatus
-    refusal: str
-
-
-_S = LetterStatus
-_APPROVE = _Move((_S.draft,), _S.approved, "only a draft can be approved")
-_CANCEL = _Move(
-    (_S.draft, _S.approved, _S.queued),
-    _S.cancelled,
-    "only a draft, approved or queued letter can be cancelled",
-)
-_MARK_DONE = _Move(
-    (_S.draft, _S.approved), _S.sent, "only a draft or approved letter can be marked done"
-)
-_RESEND = _Move(
-    (_S.uncertain, _S.failed), _S.queued, "only an uncertain or failed letter can be resent"
-)
-_OWNER_SENT = _Move((_S.uncertain,), _S.sent, "only an uncertain letter can be marked as sent")
-_NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_until": None, "next_attempt_at": None}
-
-
-def approve(session: Session, letter: Letter, now: datetime) -> None:
-    """draft -> approved; the sender queues it when its send time comes."""
-    _transition(session, letter, now, _APPROVE, approved_at=now)
-
-
-def cancel(session: Session, letter: Letter, now: datetime) -> None:
-    """draft | approved | queued -> cancelled. A letter being sent cannot be called back."""
-    _transition(session, letter, now, _CANCEL, **_NO_LEASE)
-
-
-def mark_done(session: Session, letter: Letter, now: datetime) -> None:
-    """A printed note or a call the owner has done by hand: draft | approved -> sent."""
-    if letter.channel == Channel.email:
-        raise OutboxError(
-            f"letter {letter.id} is an email: the outbox sends it, it is not marked done by hand"
-        )
-    _transition(
-        session, letter, now, _MARK_DONE, approved_at=letter.approved_at or now, sent_at=now
-    )
-
-
-def resend(session: Session, letter: Letter, now: datetime) -> None:
-    """uncertain | failed -> queued with a fresh set of attempts: the owner's decision."""
-    _transition(session, letter, now, _RESEND, attempts=0, **_NO_LEASE)
-
-
-def mark_sent_by_owner(session: Session, letter: Letter, now: datetime) -> None:
-    """uncertain -> sent: the owner knows it arrived (the client answered, say)."""
-    _transition(session, letter, now, _OWNER_SENT, sent_at=now, lease_until=None)
-
-
-def _transition(
-    session: Session,
-    letter: Letter,
-    now: datetime,
-    move: _Move,
-    **values: Any,
-) -> None:
-    if letter.id is None:
-        raise OutboxError("the letter has not been saved yet")
-    stmt = (
-        update(Letter)
-        .where(col(Letter.id) == letter.id, col(Letter.status).in_(move.allowed))
-        .values(status=move.to, updated_at=now, **values)
-        .returning(col(Letter.id))
-        .execution_options(synchronize_session=False)
-    )
-    if session.exec(stmt).first() is None:
-        current = session.exec(select(Letter.status).where(Letter.id == letter.id)).first()
-        if current is None:
-            raise OutboxError(f"letter {letter.id} does not exist")
-        raise OutboxError(f"letter {letter.id} is {current}; {move.refusal}")
-    session.refresh(letter)
-
-
-# -- the sender's side -------------------------------------------------------------------
 
 
 def release_due(session: Session, now: datetime, business_id: int | None = None) -> int:
@@ -349,7 +235,7 @@ def expire_leases(session: Session, now: datetime, business_id: int | None = Non
             lease_until=None,
             last_error_code=LEASE_EXPIRED,
             last_error="the sender was lost mid-send (its lease expired): the letter may "
-            "or may not have been delivered; resend it or mark it as sent",
+            f"or may not have been delivered; {OWNER_DECIDES}",
             updated_at=now,
         )
         .returning(col(Letter.id))
