@@ -281,6 +281,53 @@ def test_an_answered_trigger_is_not_picked_again(
     assert [c.tier for c in ranked(any_engine, business)] == []  # and in cooldown for rotation
 
 
+@pytest.mark.parametrize("status", [LetterStatus.failed, LetterStatus.cancelled])
+def test_a_letter_that_never_reached_the_client_answers_nothing(
+    any_engine: Engine,
+    business: Business,
+    make_client: ClientMaker,
+    make_event: EventMaker,
+    status: LetterStatus,
+) -> None:
+    """A failed apology used to count as the apology and close the complaint for good."""
+    unhappy = make_client("Unhappy")
+    complaint = make_event(unhappy, "complaint", 3)
+    buyer = make_client("Buyer")
+    purchase = make_event(buyer, "purchase", 3)
+    for client, event, kind in ((unhappy, complaint, "apology"), (buyer, purchase, "thank_you")):
+        make_letter(
+            any_engine,
+            business,
+            client,
+            kind=kind,
+            day=MONDAY - timedelta(days=2),
+            status=status,
+            event_id=event.id,
+        )
+    assert [(c.client_id, c.tier) for c in ranked(any_engine, business)] == [
+        (unhappy.id, 1),
+        (buyer.id, 5),
+    ]
+
+
+def test_an_uncertain_letter_holds_the_client_until_the_owner_decides(
+    any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    unhappy = make_client("Unhappy")
+    complaint = make_event(unhappy, "complaint", 3)
+    make_letter(
+        any_engine,
+        business,
+        unhappy,
+        kind="apology",
+        day=MONDAY - timedelta(days=2),
+        status=LetterStatus.uncertain,
+        event_id=complaint.id,
+    )
+    make_event(unhappy, "complaint", 1, "Otra queja")
+    assert ranked(any_engine, business) == []
+
+
 def test_events_after_the_day_are_ignored(
     any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:

@@ -11,7 +11,7 @@ from followup.models import Client, LetterStatus
 
 @cli.group()
 def letters() -> None:
-    """Read, approve and cancel letters."""
+    """Read, approve, cancel, resend letters."""
 
 
 @letters.command("list")
@@ -101,3 +101,35 @@ def letters_cancel(state: State, letter_id: int) -> None:
         assert business.id is not None
         cancel(session, get_letter(session, business.id, letter_id), now())
     click.echo(f"Cancelled letter {letter_id}.")
+
+
+@letters.command("resend")
+@click.argument("letter_id", type=int)
+@pass_state
+def letters_resend(state: State, letter_id: int) -> None:
+    """Send an uncertain or failed letter again, with a fresh set of attempts.
+
+    An uncertain letter may have reached the client already: resend it only when you
+    know it did not (the client says nothing arrived).
+    """
+    from followup.outbox import get_letter, resend
+
+    with write_session(state.engine) as session:
+        business = state.business(session)
+        assert business.id is not None
+        resend(session, get_letter(session, business.id, letter_id), now())
+    click.echo(f"Letter {letter_id} is queued again; it goes out with the next sending.")
+
+
+@letters.command("mark-sent")
+@click.argument("letter_id", type=int)
+@pass_state
+def letters_mark_sent(state: State, letter_id: int) -> None:
+    """Record that an uncertain letter did reach the client (they answered, say)."""
+    from followup.outbox import get_letter, mark_sent_by_owner
+
+    with write_session(state.engine) as session:
+        business = state.business(session)
+        assert business.id is not None
+        mark_sent_by_owner(session, get_letter(session, business.id, letter_id), now())
+    click.echo(f"Letter {letter_id} is marked as sent.")

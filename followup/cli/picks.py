@@ -9,6 +9,7 @@ import click
 
 from followup.cli.app import DAY, State, cli, emit_json, now, pass_state
 from followup.db import read_session, write_session
+from followup.outbox import OWNER_DECIDES
 from followup.schemas import PickView
 
 
@@ -25,12 +26,14 @@ from followup.schemas import PickView
 @pass_state
 def pick(state: State, day: date | None, explain: bool, limit: int | None, as_json: bool) -> None:
     """Show who would be picked today, and why. Writes nothing."""
-    from followup.services import list_picks
+    from followup.services import list_letters, list_picks
 
     with read_session(state.engine) as session:
         business = state.business(session)
+        assert business.id is not None
         day = state.today(business, day)
         closed, chosen = list_picks(session, business, day, explain=explain, limit=limit)
+        undecided = list_letters(session, business.id, status="uncertain") if explain else []
     if as_json:
         emit_json(chosen)
         return
@@ -48,6 +51,13 @@ def pick(state: State, day: date | None, explain: bool, limit: int | None, as_js
     if not chosen:
         click.echo("  nobody: every client is in cooldown, waiting for approval or not reachable.")
     _print_picks(chosen)
+    if undecided:
+        click.echo(f"Not picked until you decide ({OWNER_DECIDES}):")
+        for letter in undecided:
+            click.echo(
+                f"  {letter.client_name}: letter {letter.id} ({letter.kind}, {letter.day}) "
+                "may or may not have reached them"
+            )
 
 
 def _print_picks(picks: Sequence[PickView]) -> None:

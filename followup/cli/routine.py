@@ -11,6 +11,7 @@ from followup.cli.app import DAY, EXIT_REJECTED, State, cli, now, pass_state
 from followup.db import read_session
 from followup.jobs import DayResult, SendSummary
 from followup.models import ApprovalMode, Business
+from followup.outbox import OWNER_DECIDES
 
 DATE_HELP = "Act as if it were this local day (at its send time, for sending)."
 
@@ -82,7 +83,8 @@ def _send_words(summary: SendSummary) -> str:
     if summary.uncertain:
         words += (
             f" {summary.uncertain} may or may not have gone out: they are never resent "
-            "by themselves; check them with `followup letters list --status uncertain`."
+            "by themselves; find them with `followup letters list --status uncertain`, "
+            f"then {OWNER_DECIDES}."
         )
     return words
 

@@ -17,6 +17,7 @@ from followup.jobs.day import DayResult, run_day
 from followup.jobs.sending import Clock, SendSummary, send_due, shifted
 from followup.mail.mailer import Mailer
 from followup.models import Business
+from followup.outbox import OWNER_DECIDES
 from followup.recovery.guarantees import expire_guarantees
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,13 @@ class TickReport:
             out.append(f"{self.guarantees_expired} special guarantee(s) ended")
         s = self.sending
         out.append(
-            f"sent {s.sent}, retrying {s.retried}, failed {s.failed}, "
-            f"uncertain {s.uncertain} (these wait for your decision)"
+            f"sent {s.sent}, retrying {s.retried}, failed {s.failed}, uncertain {s.uncertain}"
         )
+        if s.uncertain:
+            out.append(
+                f"{s.uncertain} letter(s) may or may not have gone out and wait for your "
+                f"decision (`followup letters list --status uncertain`): {OWNER_DECIDES}"
+            )
         return out
 
 
