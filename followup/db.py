@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
 from followup.config import Settings
@@ -23,9 +23,33 @@ from followup.errors import ConfigError
 
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = Path(__file__).parent / "migrations"
-# The newest migration: the schema this code reads and writes (a test keeps it equal to
-# the head of migrations/versions, so it never needs Alembic at run time).
-SCHEMA_REVISION = "0002"
+# Every migration in order; the last is the schema this code reads and writes (a test
+# keeps this equal to migrations/versions, so no command needs Alembic to check it).
+SCHEMA_REVISIONS = ("0001", "0002")
+SCHEMA_REVISION = SCHEMA_REVISIONS[-1]
+
+# What an owner can do about a database that refuses to work, by the driver's own error
+# code (SQLite's extended result code name, PostgreSQL's SQLSTATE), never its wording.
+_SQLITE_FAULTS = {
+    "SQLITE_BUSY": "the database stayed locked by another program for {busy} s; try again",
+    "SQLITE_LOCKED": "the database stayed locked by another program for {busy} s; try again",
+    "SQLITE_READONLY": "the database file or its folder is read-only: let this user write both",
+    "SQLITE_FULL": "the disk is full: free some space and run it again",
+    "SQLITE_IOERR": "the disk failed while reading or writing (is it full?)",
+    "SQLITE_CORRUPT": "the file is damaged: restore it from a backup",
+    "SQLITE_NOTADB": "the file is not a database: check FOLLOWUP_DATABASE_URL",
+    "SQLITE_CANTOPEN": "the file cannot be opened: check that its folder exists and is writable",
+    "SQLITE_PERM": "this user may not open the file: check its permissions",
+}
+_POSTGRES_FAULTS = {
+    "25006": "PostgreSQL is read-only here (a standby, or a read-only transaction)",
+    "53100": "PostgreSQL's disk is full",
+    "53300": "PostgreSQL has too many connections; try again",
+    "57P01": "PostgreSQL was shut down",
+    "3D000": "that PostgreSQL database does not exist: create it first",
+    "28P01": "PostgreSQL refused the user name or password",
+    "28000": "PostgreSQL refused this user",
+}
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -45,6 +69,38 @@ def make_engine(settings: Settings) -> Engine:
             f"the driver for {url.drivername} is not installed: "
             "pip install 'followup[postgres]'"
         ) from exc
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"FOLLOWUP_DATABASE_URL: {url.drivername!r} is not a database followup can use "
+            "(sqlite:///followup.db or postgresql+psycopg://user@host/db)"
+        ) from None
+
+
+def database_fault(
+    exc: DBAPIError, engine: Engine | None = None, *, opening: bool = False
+) -> ConfigError | None:
+    """The owner's words for a database that cannot work (locked, read-only, full,
+    damaged, unreachable), or None when ``exc`` is a bug to be shown as one."""
+    orig = exc.orig
+    words = " ".join(str(orig or exc).split())
+    where = f" ({engine.url.render_as_string(hide_password=True)})" if engine else ""
+    head = f"cannot open the database{where}" if opening else f"the database{where} refused"
+    tail = "" if opening else " Nothing was changed."
+    advice = None
+    name = getattr(orig, "sqlite_errorname", None)
+    if name is not None:
+        base = next((k for k in _SQLITE_FAULTS if name == k or name.startswith(k + "_")), None)
+        advice = _SQLITE_FAULTS[base].format(busy=BUSY_TIMEOUT_MS // 1000) if base else None
+    else:
+        advice = _POSTGRES_FAULTS.get(getattr(orig, "sqlstate", None) or "")
+        # psycopg's "connection failed" carries no SQLSTATE: the server was never reached.
+        unreached = exc.connection_invalidated or getattr(orig, "sqlstate", None) is None
+        if advice is None and isinstance(exc, OperationalError) and unreached:
+            head = head if opening else f"cannot reach the database{where}"
+            advice = "is the server running, and the address right?"
+    if advice is None:
+        return None
+    return ConfigError(f"{head}: {advice}.{tail} ({words})".replace("?.", "?"))
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -97,11 +153,15 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def connection(engine: Engine) -> Iterator[Connection]:
-    """A connection, or a ``ConfigError`` that says the database cannot be reached."""
+    """A connection, or a ``ConfigError`` that says why the database cannot be opened."""
     try:
         conn = engine.connect()
-    except OperationalError as exc:
-        raise ConfigError(f"cannot open the database: {exc.orig or exc}") from None
+    except DBAPIError as exc:
+        fault = database_fault(exc, engine, opening=True)
+        if fault is None:
+            words = " ".join(str(exc.orig or exc).split())
+            fault = ConfigError(f"cannot open the database: {words}")
+        raise fault from None
     with conn:
         yield conn
 
@@ -116,6 +176,11 @@ def check_schema(engine: Engine) -> None:
     if version is None:
         raise ConfigError(
             "the database has no followup tables yet: run `followup init` (or `followup demo`)"
+        )
+    if version not in SCHEMA_REVISIONS:
+        raise ConfigError(
+            f"this database was written by a newer followup (schema revision {version}; "
+            f"this one knows up to {SCHEMA_REVISION}): install that version or a newer one"
         )
     if version != SCHEMA_REVISION:
         raise ConfigError(
@@ -137,8 +202,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (the newest by default)."""
     from alembic import command
 
-    with connection(engine):  # a clear error when the database cannot be reached
-        pass
+    current = current_revision(engine)  # a clear error when it cannot be opened
+    if current is not None and current not in SCHEMA_REVISIONS:
+        check_schema(engine)  # says: written by a newer followup
     command.upgrade(alembic_config(engine), revision)
 
 

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 import click
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from followup.config import Settings, get_settings
@@ -141,6 +142,15 @@ def translate_errors(ctx: click.Context) -> Iterator[None]:
     """The one place where a domain error becomes words and an exit code."""
     try:
         yield
+    except DBAPIError as exc:
+        from followup.db import database_fault
+
+        state = ctx.find_object(State)
+        engine = state.__dict__.get("raw_engine") if state is not None else None
+        fault = database_fault(exc, engine)
+        if fault is None:
+            raise  # a bug: its traceback is what a report needs
+        raise Usage(fault.message) from None
     except FollowupError as exc:
         message = exc.message
         flag = _flag(ctx, exc.field) if isinstance(exc, Invalid) else None
