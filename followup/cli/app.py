@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from followup.config import Settings, get_settings
-from followup.errors import FollowupError, Invalid
+from followup.errors import ConfigError, FollowupError, Invalid
 from followup.models import Business, Client
 
 EXIT_REJECTED = 1
@@ -106,11 +106,33 @@ class State:
         assert business.id is not None
         return business, find_client(session, business.id, ref)
 
+    def businesses(self, session: Session) -> list[Business]:
+        """The business ``--business`` names, or every business."""
+        from sqlmodel import col, select
+
+        if self.business_ref is not None:
+            return [self.business(session)]
+        return list(session.exec(select(Business).order_by(col(Business.id))))
+
     def today(self, business: Business, day: date | None) -> date:
         """``day`` when given, else today in the business's time zone."""
         from followup.calendar import local_today
 
         return day or local_today(business, now())
+
+    def refuse_future(self, business: Business, day: date) -> None:
+        """In production, a day that has not come yet is not run: it would mark the day
+        done, end guarantees and release letters before their time."""
+        from followup.calendar import local_today
+
+        today = local_today(business, now())
+        if day > today and self.settings.environment == "production":
+            raise ConfigError(
+                f"--date {day.isoformat()} has not come yet for {business.name} (today is "
+                f"{today.isoformat()}): acting on it would mark that day done, end "
+                "guarantees and release letters early, so FOLLOWUP_ENVIRONMENT=production "
+                "refuses it"
+            )
 
 
 pass_state = click.make_pass_decorator(State, ensure=True)

@@ -7,9 +7,10 @@ from datetime import UTC, date
 
 import click
 
-from followup.cli.app import DAY, EXIT_REJECTED, State, cli, now, pass_state
+from followup.cli.app import DAY, EXIT_REJECTED, EXIT_USAGE, State, cli, now, pass_state
 from followup.db import read_session
 from followup.jobs import DayResult, SendSummary
+from followup.jobs.tick import stop_lines
 from followup.models import ApprovalMode, Business
 from followup.outbox import OWNER_DECIDES
 
@@ -26,6 +27,7 @@ def daily(state: State, day: date | None) -> None:
     with read_session(state.engine) as session:
         business = state.business(session)
         day = state.today(business, day)
+    state.refuse_future(business, day)
     assert business.id is not None
     report_day(run_day(state.engine, business.id, day, now()), business)
 
@@ -57,20 +59,45 @@ def report_day(result: DayResult, business: Business) -> None:
 @click.option("--date", "day", type=DAY, help=DATE_HELP)
 @pass_state
 def send(state: State, day: date | None) -> None:
-    """Send the approved letters whose send time has come."""
+    """Send the approved letters whose send time has come.
+
+    On SIGTERM or Ctrl-C the letter being sent is finished, the others go back to the
+    queue, and the command ends with code 128 + the signal.
+    """
     from followup.calendar import send_moment
     from followup.jobs import send_due
-    from followup.jobs.sending import shifted
+    from followup.jobs.stopping import stop_on_signals
     from followup.mail.mailer import mailer_for
 
     with read_session(state.engine) as session:
         business = state.business(session)
-    clock = now
+    due_at = None
     if day is not None:
-        clock = shifted(now, max(now(), send_moment(business, day).astimezone(UTC)))
+        state.refuse_future(business, day)
+        due_at = max(now(), send_moment(business, day).astimezone(UTC))
     mailer = mailer_for(state.settings)
-    summary = send_due(state.engine, state.settings, clock, mailer, business_id=business.id)
+    with stop_on_signals() as stop:
+        summary = send_due(
+            state.engine,
+            state.settings,
+            now,
+            mailer,
+            business_id=business.id,
+            due_at=due_at,
+            stop=stop,
+        )
     click.echo(_send_words(summary))
+    finish(summary, stop.exit_code if stop() else None)
+
+
+def finish(summary: SendSummary, signalled: int | None) -> None:
+    """Say why sending stopped, if it did, and exit with the code that says so."""
+    for line in stop_lines(summary):
+        click.echo(line, err=True)
+    if signalled is not None:
+        sys.exit(signalled)
+    if summary.stopped:
+        sys.exit(EXIT_USAGE)
     if summary.failed:
         sys.exit(EXIT_REJECTED)
 
@@ -93,17 +120,28 @@ def _send_words(summary: SendSummary) -> str:
 @click.option("--date", "day", type=DAY, help=DATE_HELP)
 @pass_state
 def tick(state: State, day: date | None) -> None:
-    """The one cron entry: today's run if not done, housekeeping, then sending."""
+    """The one cron entry: today's run if not done, housekeeping, then sending.
+
+    Stops safely on SIGTERM or Ctrl-C, as `send` does.
+    """
     from followup.jobs import tick as run_tick
+    from followup.jobs.stopping import stop_on_signals
     from followup.mail.mailer import mailer_for
 
-    report = run_tick(
-        state.engine,
-        state.settings,
-        now,
-        mailer_for(state.settings),
-        day=day,
-        business_id=state.business_ref,
-    )
+    if day is not None:
+        with read_session(state.engine) as session:
+            for business in state.businesses(session):
+                state.refuse_future(business, day)
+    with stop_on_signals() as stop:
+        report = run_tick(
+            state.engine,
+            state.settings,
+            now,
+            mailer_for(state.settings),
+            day=day,
+            business_id=state.business_ref,
+            stop=stop,
+        )
     for line in report.lines():
         click.echo(line)
+    finish(report.sending, stop.exit_code if stop() else None)

@@ -15,7 +15,7 @@ import secrets
 import socket
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -40,7 +40,7 @@ from followup.outbox import (
     mark_uncertain,
     release_claim,
     release_due,
-    renew_lease,
+    renew_leases,
 )
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,10 @@ class SendSummary:
     retried: int = 0
     failed: int = 0
     uncertain: int = 0
+    # Claimed but never attempted (the round stopped): back in the queue.
+    released: int = 0
+    # Why the round stopped early: the outbox or the server, not a letter.
+    stopped: str | None = None
 
 
 def default_owner() -> str:
@@ -61,10 +65,8 @@ def default_owner() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def shifted(clock: Clock, to: datetime) -> Clock:
-    """A clock that reads ``to`` now and then advances as ``clock`` does (``--date``)."""
-    offset = to - clock()
-    return lambda: clock() + offset
+def never() -> bool:
+    return False
 
 
 def send_due(
@@ -75,112 +77,171 @@ def send_due(
     *,
     owner: str | None = None,
     business_id: int | None = None,
+    due_at: datetime | None = None,
+    stop: Callable[[], bool] = never,
 ) -> SendSummary:
     """Queue what is due, expire lost leases, then send until nothing is left to claim.
 
-    ``clock`` is read at the start and again for every claim, lease and mark, so a lease
-    taken late in a long run is still a full ``lease_seconds`` long. An unexpected
-    exception is logged and re-raised after the letter it hit has been set aside (see
-    ``_send_one``).
+    ``clock`` is the real time: leases, their expiry and the Date header always follow
+    it. ``due_at`` is the moment whose letters and retries are due: the clock's time,
+    unless a day is simulated (``--date``). ``stop`` is asked between letters (a
+    SIGTERM): the letter in flight is finished and the rest go back to the queue. An
+    unexpected exception is logged and re-raised after the letter it hit has been set
+    aside (see ``_Sender.send_one``).
     """
-    owner = owner or default_owner()
+    sender = _Sender(engine, mailer, owner or default_owner(), clock, settings.lease_seconds)
     now = clock()
     with write_session(engine) as session:
-        release_due(session, now, business_id)
+        release_due(session, due_at or now, business_id)
         lost = expire_leases(session, now, business_id)
     if lost:
         log.warning("%d letter(s) lost their sender mid-send and are now uncertain", lost)
-
-    outcomes: Counter[str] = Counter()
-    while batch := claim(
-        engine,
-        clock(),
-        owner,
-        settings.send_batch,
-        settings.lease_seconds,
-        business_id=business_id,
-    ):
-        _send_batch(engine, mailer, batch, owner, clock, settings.lease_seconds, outcomes)
+    while sender.stopped is None and not stop():
+        batch = claim(
+            engine,
+            clock(),
+            sender.owner,
+            settings.send_batch,
+            settings.lease_seconds,
+            business_id=business_id,
+            due_at=due_at,
+        )
+        if not batch:
+            break
+        sender.send_batch(batch, stop)
+    outcomes = sender.outcomes
     summary = SendSummary(
         sent=outcomes[LetterStatus.sent],
         retried=outcomes[LetterStatus.queued],
         failed=outcomes[LetterStatus.failed],
         uncertain=outcomes[LetterStatus.uncertain],
+        released=sender.released,
+        stopped=sender.stopped,
     )
     if summary != SendSummary():
         log.info("send_due: %s", summary)
     return summary
 
 
-def _send_batch(
-    engine: Engine,
-    mailer: Mailer,
-    batch: list[int],
-    owner: str,
-    clock: Clock,
-    lease_seconds: int,
-    outcomes: Counter[str],
-) -> None:
-    pending = list(batch)
-    try:
-        while pending:
-            letter_id = pending.pop(0)
-            outcome = _send_one(engine, mailer, letter_id, owner, clock, lease_seconds)
-            if outcome is not None:
-                outcomes[outcome] += 1
-    finally:
-        # Stopped early (an exception, an interrupt): what was claimed but never
-        # attempted goes back to the queue instead of turning uncertain later.
-        if pending:
-            with write_session(engine) as session:
-                release_claim(session, pending, owner, clock())
+@dataclass
+class _Sender:
+    """One sending round: who holds the leases, what came of each letter."""
 
+    engine: Engine
+    mailer: Mailer
+    owner: str
+    clock: Clock
+    lease_seconds: int
+    outcomes: Counter[str] = field(default_factory=Counter)
+    released: int = 0
+    stopped: str | None = None
 
-def _send_one(
-    engine: Engine,
-    mailer: Mailer,
-    letter_id: int,
-    owner: str,
-    clock: Clock,
-    lease_seconds: int,
-) -> LetterStatus | None:
-    """Send one claimed letter; return the status it ended in (None: not ours any more)."""
-    now = clock()
-    loaded = _load(engine, letter_id)
-    if loaded is None or not _keep_lease(engine, loaded[0], letter_id, owner, now, lease_seconds):
-        log.warning("letter %s is no longer leased to %s; not sending it", letter_id, owner)
-        return None
-    letter, business, client = loaded
+    def send_batch(self, batch: list[int], stop: Callable[[], bool]) -> None:
+        pending = list(batch)
+        renewed = self.clock()  # the claim's lease started now
+        try:
+            while pending and self.stopped is None and not stop():
+                if self.clock() - renewed >= timedelta(seconds=self.lease_seconds / 2):
+                    # The whole batch at once: none expires waiting behind a slow letter.
+                    renewed = self.clock()
+                    with write_session(self.engine) as session:
+                        ours = renew_leases(
+                            session, pending, self.owner, renewed, self.lease_seconds
+                        )
+                    pending = [letter_id for letter_id in pending if letter_id in ours]
+                    if not pending:
+                        break
+                outcome = self.send_one(pending.pop(0))
+                if outcome is not None:
+                    self.outcomes[outcome] += 1
+        finally:
+            # Stopped early (a signal, the outbox, an exception): what was claimed but
+            # never attempted goes back to the queue instead of turning uncertain later.
+            if pending:
+                with write_session(self.engine) as session:
+                    self.released += release_claim(session, pending, self.owner, self.clock())
 
-    try:
-        message = _message_for(letter, business, client, now)
-    except SendError as exc:
-        return _record_error(engine, letter_id, owner, exc, clock())
-    except Exception as exc:
-        # Nothing has left yet: retrying is safe, and mark_retry bounds the attempts.
-        _set_aside(engine, mark_retry, letter_id, owner, clock(), f"building it: {exc!r}")
-        raise
-
-    try:
-        mailer.send(message)
-    except SendError as exc:
-        return _record_error(engine, letter_id, owner, exc, clock())
-    except Exception as exc:
-        # A mailer reports what it knows as SendError; anything else means we do not
-        # know whether the message left, and a letter sent twice is worse than one
-        # the owner resends: uncertain, never retried by itself.
-        _set_aside(engine, mark_uncertain, letter_id, owner, clock(), f"sending it: {exc!r}")
-        raise
-
-    with write_session(engine) as session:
-        if not mark_sent(session, letter_id, owner, clock()):
-            log.error(
-                "letter %s was delivered but another process had taken it over; "
-                "check it in the outbox",
-                letter_id,
-            )
+    def send_one(self, letter_id: int) -> LetterStatus | None:
+        """Send one claimed letter; the status it ended in (None: not ours any more)."""
+        loaded = _load(self.engine, letter_id)
+        if loaded is None or not _ours(loaded[0], self.owner):
+            log.warning("letter %s is no longer leased to %s; not sent", letter_id, self.owner)
             return None
-    return LetterStatus.sent
+        letter, business, client = loaded
+        try:
+            message = _message_for(letter, business, client, self.clock())
+        except SendError as exc:
+            return self.record_error(letter_id, exc)
+        except Exception as exc:
+            # Nothing has left yet: retrying is safe, and mark_retry bounds the attempts.
+            self.set_aside(mark_retry, letter_id, f"building it: {exc!r}")
+            raise
+
+        try:
+            self.mailer.send(message)
+        except SendError as exc:
+            return self.record_error(letter_id, exc)
+        except Exception as exc:
+            # A mailer reports what it knows as SendError; anything else means we do not
+            # know whether the message left, and a letter sent twice is worse than one
+            # the owner resends: uncertain, never retried by itself.
+            self.set_aside(mark_uncertain, letter_id, f"sending it: {exc!r}")
+            raise
+
+        with write_session(self.engine) as session:
+            if not mark_sent(session, letter_id, self.owner, self.clock()):
+                log.error(
+                    "letter %s was delivered but another process had taken it over; "
+                    "check it in the outbox",
+                    letter_id,
+                )
+                return None
+        return LetterStatus.sent
+
+    def set_aside(self, mark: Callable[..., object], letter_id: int, what: str) -> None:
+        """The crash-loop guard: log with the traceback and move the letter out of the
+        way. Called from an ``except`` block; the caller re-raises."""
+        log.exception("letter %s: unexpected error while %s", letter_id, what)
+        with write_session(self.engine) as session:
+            mark(
+                session,
+                letter_id,
+                self.owner,
+                self.clock(),
+                error=f"unexpected error while {what}",
+                code="internal",
+            )
+
+    def record_error(self, letter_id: int, exc: SendError) -> LetterStatus | None:
+        owner, now = self.owner, self.clock()
+        with write_session(self.engine) as session:
+            if exc.ambiguous:
+                outcome = LetterStatus.uncertain
+                applied = mark_uncertain(
+                    session, letter_id, owner, now, error=exc.message, code=exc.code
+                )
+            elif exc.permanent:
+                outcome = LetterStatus.failed
+                applied = mark_failed(
+                    session, letter_id, owner, now, error=exc.message, code=exc.code
+                )
+            else:
+                status = mark_retry(
+                    session, letter_id, owner, now, error=exc.message, code=exc.code
+                )
+                outcome = status or LetterStatus.queued
+                applied = status is not None
+        if exc.stops:
+            self.stopped = exc.message
+        if not applied:
+            log.warning("letter %s: %s, but its lease was no longer ours", letter_id, exc.message)
+            return None
+        log.warning("letter %s %s: %s", letter_id, _SAYS[outcome], exc.message)
+        return outcome
+
+
+def _ours(letter: Letter, owner: str) -> bool:
+    return letter.status == LetterStatus.sending and letter.lease_owner == owner
 
 
 def _load(engine: Engine, letter_id: int) -> tuple[Letter, Business, Client] | None:
@@ -193,38 +254,6 @@ def _load(engine: Engine, letter_id: int) -> tuple[Letter, Business, Client] | N
     return None if business is None or client is None else (letter, business, client)
 
 
-def _keep_lease(
-    engine: Engine, letter: Letter, letter_id: int, owner: str, now: datetime, lease_seconds: int
-) -> bool:
-    """Whether the lease is still ours, renewed first when half of it is gone."""
-    if letter.status != LetterStatus.sending or letter.lease_owner != owner:
-        return False
-    left = (letter.lease_until or now) - now
-    if left >= timedelta(seconds=lease_seconds / 2):
-        return True
-    with write_session(engine) as session:
-        return renew_lease(session, letter_id, owner, now, lease_seconds)
-
-
-def _set_aside(
-    engine: Engine,
-    mark: Callable[..., object],
-    letter_id: int,
-    owner: str,
-    now: datetime,
-    what: str,
-) -> None:
-    """The crash-loop guard: log with the traceback and move the letter out of the way.
-
-    Called from an ``except`` block; the caller re-raises.
-    """
-    log.exception("letter %s: unexpected error while %s", letter_id, what)
-    with write_session(engine) as session:
-        mark(
-            session, letter_id, owner, now, error=f"unexpected error while {what}", code="internal"
-        )
-
-
 def _message_for(letter: Letter, business: Business, client: Client, now: datetime) -> EmailMessage:
     # The client may have unsubscribed or bounced after this letter was approved.
     if client.do_not_contact:
@@ -235,29 +264,6 @@ def _message_for(letter: Letter, business: Business, client: Client, now: dateti
             code="do_not_contact",
         )
     return build_message(letter, business, client, now)
-
-
-def _record_error(
-    engine: Engine, letter_id: int, owner: str, exc: SendError, now: datetime
-) -> LetterStatus | None:
-    with write_session(engine) as session:
-        if exc.ambiguous:
-            outcome = LetterStatus.uncertain
-            applied = mark_uncertain(
-                session, letter_id, owner, now, error=exc.message, code=exc.code
-            )
-        elif exc.permanent:
-            outcome = LetterStatus.failed
-            applied = mark_failed(session, letter_id, owner, now, error=exc.message, code=exc.code)
-        else:
-            status = mark_retry(session, letter_id, owner, now, error=exc.message, code=exc.code)
-            outcome = status or LetterStatus.queued
-            applied = status is not None
-    if not applied:
-        log.warning("letter %s: %s, but its lease was no longer ours", letter_id, exc.message)
-        return None
-    log.warning("letter %s %s: %s", letter_id, _SAYS[outcome], exc.message)
-    return outcome
 
 
 _SAYS = {

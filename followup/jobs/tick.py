@@ -4,6 +4,7 @@ guarantee housekeeping, then sending. Safe every few minutes and in two places a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date
 
@@ -14,7 +15,7 @@ from followup.calendar import local_today, send_moment
 from followup.config import Settings
 from followup.db import read_session, write_session
 from followup.jobs.day import DayResult, run_day
-from followup.jobs.sending import Clock, SendSummary, send_due, shifted
+from followup.jobs.sending import Clock, SendSummary, never, send_due
 from followup.mail.mailer import Mailer
 from followup.models import Business
 from followup.outbox import OWNER_DECIDES
@@ -58,6 +59,19 @@ class TickReport:
         return out
 
 
+def stop_lines(summary: SendSummary) -> list[str]:
+    """Why sending stopped early, and what went back to the queue."""
+    lines = []
+    if summary.stopped:
+        lines.append(f"Sending stopped: {summary.stopped}. Fix it; the letters wait in the queue.")
+    if summary.released:
+        lines.append(
+            f"{summary.released} letter(s) were not started and went back to the queue "
+            "for the next sending."
+        )
+    return lines
+
+
 def tick(
     engine: Engine,
     settings: Settings,
@@ -66,12 +80,16 @@ def tick(
     *,
     day: date | None = None,
     business_id: int | None = None,
+    stop: Callable[[], bool] = never,
 ) -> TickReport:
     """Today's run for every business whose send time has come and whose day is not done,
     guarantee housekeeping, then sending (leases expire first).
 
     Safe every few minutes and in two places at once: each step is idempotent. With
-    ``day``, act as if it were that local day at its send time (backfills, tests).
+    ``day``, act as if it were that local day at its send time (backfills, tests): the
+    day's run, its housekeeping and which letters are due; leases and the mail's Date
+    keep the real ``clock``. ``stop`` (a SIGTERM) is asked before sending and between
+    letters.
     """
     now = clock()
     with read_session(engine) as session:
@@ -95,13 +113,15 @@ def tick(
             # One business's failure must not stop the others' letters; it is re-raised.
             log.exception("the daily run of business %s failed", business.id)
             failures.append(exc)
-    if day is None:
-        report.sending = send_due(engine, settings, clock, mailer, business_id=business_id)
-    else:
+    if day is None and not stop():
+        report.sending = send_due(
+            engine, settings, clock, mailer, business_id=business_id, stop=stop
+        )
+    elif day is not None:
         for business in businesses:
-            moment = max(clock(), send_moment(business, day).astimezone(UTC))
+            due_at = max(clock(), send_moment(business, day).astimezone(UTC))
             summary = send_due(
-                engine, settings, shifted(clock, moment), mailer, business_id=business.id
+                engine, settings, clock, mailer, business_id=business.id, due_at=due_at, stop=stop
             )
             report.sending = _add(report.sending, summary)
     if failures:
@@ -111,5 +131,10 @@ def tick(
 
 def _add(a: SendSummary, b: SendSummary) -> SendSummary:
     return SendSummary(
-        a.sent + b.sent, a.retried + b.retried, a.failed + b.failed, a.uncertain + b.uncertain
+        sent=a.sent + b.sent,
+        retried=a.retried + b.retried,
+        failed=a.failed + b.failed,
+        uncertain=a.uncertain + b.uncertain,
+        released=a.released + b.released,
+        stopped=a.stopped or b.stopped,
     )

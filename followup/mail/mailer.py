@@ -20,6 +20,9 @@ class SendError(Exception):
     ``permanent``: retrying cannot help (refused recipient, invalid address): ``failed``.
     ``ambiguous``: the message may have reached the server (connection lost during
     DATA): ``uncertain``, never retried automatically. Neither: retry later.
+    ``stops``: the fault is the delivery's, not the letter's (an outbox that cannot be
+    written, a server that refuses our login): the letter is retried later and the round
+    stops, since every other letter would fail the same way.
     ``code`` is the server's reply code or a short tag; the message is the server's words.
     """
 
@@ -29,12 +32,14 @@ class SendError(Exception):
         *,
         permanent: bool,
         ambiguous: bool = False,
+        stops: bool = False,
         code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.ambiguous = ambiguous
+        self.stops = stops
         self.code = code
 
 
@@ -60,4 +65,4 @@ def mailer_for(settings: Settings) -> Mailer:
         )
     from followup.mail.maildir import MaildirMailer
 
-    return MaildirMailer(settings.outbox_dir)
+    return MaildirMailer(settings.outbox_dir, stale_seconds=settings.lease_seconds)

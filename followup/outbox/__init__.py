@@ -42,6 +42,7 @@ from followup.outbox.sender import (
     release_claim,
     release_due,
     renew_lease,
+    renew_leases,
 )
 
 __all__ = [
@@ -64,5 +65,6 @@ __all__ = [
     "release_claim",
     "release_due",
     "renew_lease",
+    "renew_leases",
     "resend",
 ]

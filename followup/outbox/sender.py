@@ -59,8 +59,12 @@ def claim(
     lease_seconds: int,
     *,
     business_id: int | None = None,
+    due_at: datetime | None = None,
 ) -> list[int]:
     """Take up to ``limit`` due queued letters for ``owner``; return their ids.
+
+    ``now`` is the real time (the lease runs from it); ``due_at`` the moment whose due
+    retries are taken, ``now`` unless a day is simulated.
 
     One statement in its own committed transaction: ``FOR UPDATE SKIP LOCKED`` keeps
     concurrent claimers apart on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite (where
@@ -77,7 +81,10 @@ def claim(
         select(Letter.id)
         .where(
             col(Letter.status) == LetterStatus.queued,
-            or_(col(Letter.next_attempt_at).is_(None), col(Letter.next_attempt_at) <= now),
+            or_(
+                col(Letter.next_attempt_at).is_(None),
+                col(Letter.next_attempt_at) <= (due_at or now),
+            ),
             *_business(business_id),
         )
         .order_by(col(Letter.send_after).asc().nulls_first(), col(Letter.id))
@@ -108,6 +115,25 @@ def renew_lease(
 ) -> bool:
     """Extend a lease we still hold (a long batch); False if it is no longer ours."""
     return _mark(session, letter_id, owner, now, lease_until=now + timedelta(seconds=lease_seconds))
+
+
+def renew_leases(
+    session: Session, letter_ids: Iterable[int], owner: str, now: datetime, lease_seconds: int
+) -> list[int]:
+    """Extend the leases of a whole claimed batch at once, so no letter waiting behind a
+    slow one runs out; returns the ids still ours."""
+    stmt = (
+        update(Letter)
+        .where(
+            col(Letter.id).in_(list(letter_ids)),
+            col(Letter.lease_owner) == owner,
+            col(Letter.status) == LetterStatus.sending,
+        )
+        .values(lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
+        .returning(col(Letter.id))
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(session.exec(stmt).scalars().all())
 
 
 def release_claim(session: Session, letter_ids: Iterable[int], owner: str, now: datetime) -> int:
