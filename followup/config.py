@@ -95,7 +95,7 @@ def get_settings(*, service: bool = False, **overrides: object) -> Settings:
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        raise ConfigError(f"invalid configuration: {_describe(exc)}") from None
+        raise ConfigError(f"invalid configuration:\n{_describe(exc)}") from None
     if service:
         settings.check_production()
     return settings
@@ -107,5 +107,6 @@ def _describe(exc: ValidationError) -> str:
     for error in exc.errors():
         why = str(error["msg"]).removeprefix("Value error, ")
         name = "_".join(str(part) for part in error["loc"]).upper()
-        problems.append(f"FOLLOWUP_{name}: {why}" if name else why)
-    return "; ".join(problems)
+        given = f" (it is {error['input']!r})" if name and isinstance(error["input"], str) else ""
+        problems.append(f"FOLLOWUP_{name}: {why}{given}" if name else why)
+    return "\n".join(f"  {problem}" for problem in problems)
