@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from followup.calendar import parse_working_days
+from followup.calendar import country_of, parse_working_days
 from followup.errors import Invalid, InvalidSetting, UnknownBusiness
 from followup.fields import normalise_email, one_line, parse_language
 from followup.models import ApprovalMode, Business, FormOfAddress, max_length
@@ -154,6 +154,18 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def default_holidays(timezone: str) -> str | None:
+    """The public holidays of the time zone's country (Europe/Madrid -> ES), when the
+    ``holidays`` package has a calendar for it."""
+    country = country_of(timezone)
+    if country is None:
+        return None
+    try:
+        return parse_holidays(country)[0]
+    except InvalidSetting:
+        return None
+
+
 def check_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     """``values`` as they are stored, each checked; ``holidays`` ("ES-AN", "none") becomes
     the country and region. Raises ``InvalidSetting`` naming the first bad field."""
@@ -174,7 +186,10 @@ def create_business(session: Session, now: datetime, **values: Any) -> Business:
     for field in REQUIRED:
         if not values.get(field):
             raise InvalidSetting(field, f"the {field.replace('_', ' ')} is required")
-    business = Business(**check_settings(values), created_at=now)
+    checked = check_settings(values)
+    if "holidays" not in values:
+        checked["holiday_country"] = default_holidays(checked.get("timezone", "Europe/Madrid"))
+    business = Business(**checked, created_at=now)
     session.add(business)
     session.flush()
     return business

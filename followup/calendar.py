@@ -57,17 +57,57 @@ def parse_working_days(value: str) -> frozenset[int]:
 
 
 @cache
-def _holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
+def _holidays(
+    country: str, subdivision: str | None, year: int, language: str
+) -> dict[date, str]:
     # Imported here: `holidays` costs ~300 ms and most commands never need it.
     import holidays
 
-    return dict(holidays.country_holidays(country, subdiv=subdivision, years=year))
+    calendar = holidays.country_holidays(country, subdiv=subdivision, years=year)
+    # The names in the business's language where the calendar has them ("Inmaculada
+    # Concepción" for a Spanish business, "Immaculate Conception" for an English one).
+    named_in = next((lang for lang in calendar.supported_languages if lang[:2] == language), None)
+    if named_in is not None:
+        calendar = holidays.country_holidays(
+            country, subdiv=subdivision, years=year, language=named_in
+        )
+    return dict(calendar)
 
 
 def holiday_name(business: Business, day: date) -> str | None:
     if not business.holiday_country:
         return None
-    return _holidays(business.holiday_country, business.holiday_subdivision, day.year).get(day)
+    return _holidays(
+        business.holiday_country, business.holiday_subdivision, day.year, business.locale
+    ).get(day)
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """Time zone -> ISO country code, from the tz database's ``zone.tab`` (the system's,
+    or the ``tzdata`` package's where there is no system database)."""
+    import zoneinfo
+    from pathlib import Path
+
+    places = [Path(folder) / "zone.tab" for folder in zoneinfo.TZPATH]
+    try:
+        from importlib.resources import files
+
+        places.append(Path(str(files("tzdata").joinpath("zoneinfo", "zone.tab"))))
+    except ModuleNotFoundError:
+        pass
+    for place in places:
+        if place.is_file():
+            rows = place.read_text(encoding="utf-8").splitlines()
+            fields = (row.split("\t") for row in rows if row and not row.startswith("#"))
+            return {cells[2]: cells[0] for cells in fields if len(cells) >= 3}
+    return {}
+
+
+def country_of(timezone: str) -> str | None:
+    """The country a time zone belongs to ("Europe/Madrid" -> "ES"), if the tz database
+    says; None for zones like "UTC"."""
+    return _zone_countries().get(timezone)
 
 
 def is_working_day(business: Business, day: date) -> bool:

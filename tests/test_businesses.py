@@ -83,7 +83,7 @@ def test_update_changes_only_what_differs_and_nothing_when_one_value_is_bad(
         assert get_business(session, business.id).daily_quota == 4
     with write_session(engine) as session:
         stored = get_business(session, business.id)
-        assert update_business(session, stored, holidays="none") == {}
+        assert update_business(session, stored, holidays="none") == {"holiday_country": None}
         assert update_business(session, stored, holidays="GB") == {"holiday_country": "GB"}
 
 
@@ -98,3 +98,24 @@ def test_the_business_is_the_only_one_or_the_one_chosen(engine: Engine) -> None:
             get_business(session)
         with pytest.raises(UnknownBusiness, match="there is no business 99"):
             get_business(session, 99)
+
+
+@pytest.mark.parametrize(
+    ("timezone", "country"),
+    [
+        ("Europe/Madrid", "ES"),
+        ("America/Mexico_City", "MX"),
+        ("Europe/London", "GB"),
+        ("UTC", None),
+    ],
+)
+def test_holidays_default_to_the_time_zones_country(
+    engine: Engine, timezone: str, country: str | None
+) -> None:
+    assert create(engine, timezone=timezone).holiday_country == country
+    assert (
+        create(
+            engine, name=f"Sin fiestas {timezone}", timezone=timezone, holidays="none"
+        ).holiday_country
+        is None
+    )

@@ -11,6 +11,7 @@ from followup.db import make_engine, migrate
 from tests.conftest import Run
 
 MONDAY = "2026-11-23"
+DATA = Path(__file__).parent / "data"
 INIT = ("init", "--name", "Lang Joinery", "--owner", "Peter Lang", "--sender", "p@lang.example")
 
 
@@ -95,3 +96,15 @@ def test_a_database_that_cannot_be_opened_is_a_clear_error(run: Run, tmp_path: P
     assert "cannot open the database" in run(*INIT, code=2, env=missing).output
     bad = {"FOLLOWUP_LEASE_SECONDS": "five"}
     assert "FOLLOWUP_LEASE_SECONDS" in run("letters", "list", code=2, env=bad).output
+
+
+def test_a_plain_init_keeps_the_national_holidays_named_in_its_language(run: Run) -> None:
+    made = run("init", "--name", "Taller", "--owner", "Marta", "--sender", "m@taller.es").output
+    assert "public holidays of ES" in made and "--holidays none" in made
+    run("clients", "import", str(DATA / "clients_es.csv"))
+    assert (
+        "2026-12-08 is a holiday (Inmaculada Concepción)"
+        in run("daily", "--date", "2026-12-08").output
+    )
+    assert json.loads(run("pick", "--date", "2026-12-25", "--json").output) == []
+    assert len(json.loads(run("pick", "--date", "2026-12-09", "--json").output)) == 3

@@ -75,7 +75,8 @@ def business_options(*, with_defaults: bool) -> Callable[[F], F]:
         click.option(
             "--holidays",
             default=None,
-            help="Country code for public holidays (e.g. ES), optionally ES-AN; none for none.",
+            help="Public holidays: a country code (ES), optionally with its region (ES-AN), "
+            "or none. Default: the time zone's country.",
         ),
     ]
     if not with_defaults:
@@ -139,10 +140,18 @@ def init(state: State, **values: Any) -> None:
         if values["holidays"] is None:
             del values["holidays"]
         business = create_business(session, now(), **values)
-        click.echo(
-            f"Created “{business.name}” (id {business.id}). Next: "
-            "`followup clients import clients.csv`, then `followup daily`."
-        )
+        click.echo(f"Created “{business.name}” (id {business.id}).")
+        if business.holiday_country:
+            region = f"-{business.holiday_subdivision}" if business.holiday_subdivision else ""
+            click.echo(
+                f"Nothing is picked on the public holidays of {business.holiday_country}{region}"
+                " (change it with `followup settings set --holidays XX`, or `--holidays none`)."
+            )
+        else:
+            click.echo(
+                "No public holidays are kept: name them with `followup settings set --holidays XX`."
+            )
+        click.echo("Next: `followup clients import clients.csv`, then `followup daily`.")
 
 
 @cli.command()
