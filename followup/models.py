@@ -88,6 +88,8 @@ class LetterStatus(StrEnum):
     failed = "failed"
     uncertain = "uncertain"
     cancelled = "cancelled"
+    # The owner closed the letter's reason without sending anything (with why).
+    dismissed = "dismissed"
 
 
 # A client with a letter in one of these is not picked again (DESIGN §3).
@@ -250,6 +252,7 @@ class Letter(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None)
     last_error_code: str | None = Field(default=None, max_length=20)
     last_error: str | None = Field(default=None, max_length=1000)
+    dismissed_why: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -23,6 +23,7 @@ from tests.conftest import Run
 DATA = Path(__file__).parent / "data"
 MONDAY = "2026-11-23"
 
+
 def in_terminal(command: str, cwd: Path, env: dict[str, str], typed: str = "") -> str:
     """Run ``command`` in a real pseudo-terminal (util-linux `script`); what it showed."""
     return subprocess.run(
@@ -321,9 +322,12 @@ def test_skip_and_pin_from_the_command_line(run: Run) -> None:
     assert "was already skipped" in run("skip", "C-1003", "--date", MONDAY, code=1).output
     assert (
         "Pinned Diego Gil Fernández for 2026-11-24."
-        in run("pin", "C-1001", "--on", "2026-11-24").output
+        in run("pin", "C-1001", "--on", "2026-11-24", "--date", MONDAY).output
     )
     assert "not a working day" in run("pin", "C-1001", "--on", "2026-11-28", code=1).output
+    assert (
+        "has passed" in run("pin", "C-1001", "--on", "2026-11-20", "--date", MONDAY, code=1).output
+    )
     picks = json.loads(run("pick", "--date", "2026-11-24", "--json").output)
     assert [(p["client_name"], p["tier"]) for p in picks[:2]] == [
         ("Diego Gil Fernández", 0),

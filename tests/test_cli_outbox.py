@@ -50,3 +50,31 @@ def test_an_uncertain_letter_is_resent_or_marked_sent_by_the_owner(
     refused = run("letters", "mark-sent", "2", code=1)
     assert "only an uncertain letter can be marked as sent" in refused.output
     assert "there is no letter 99" in run("letters", "resend", "99", code=1).output
+
+
+def test_dismiss_closes_the_reason_without_a_letter(run: Run) -> None:
+    run("demo", "--date", MONDAY)
+    dismissed = run("letters", "dismiss", "1", "--why", "Me llamó y quedó todo resuelto").output
+    assert "Dismissed letter 1" in dismissed
+    listed = {lt["id"]: lt for lt in json.loads(run("letters", "list", "--json").output)}
+    assert listed[1]["status"] == "dismissed"
+    ranked = json.loads(run("pick", "--date", "2026-11-24", "--explain", "--json").output)
+    javier = [c for c in ranked if c["client_id"] == listed[1]["client_id"]]
+    assert all(c["kind"] != "apology" for c in javier)  # the complaint is answered
+    assert "say why" in run("letters", "dismiss", "2", "--why", "  ", code=1).output
+    again = run("letters", "dismiss", "1", "--why", "otra vez", code=1).output
+    assert "only a draft or approved letter can be dismissed" in again
+
+
+def test_a_call_is_marked_done_by_hand_and_an_email_is_not(run: Run, tmp_path: Path) -> None:
+    run("demo", "--date", MONDAY)
+    refused = run("letters", "mark-done", "2", code=1).output
+    assert "is an email: the outbox sends it" in refused
+    engine = make_engine(get_settings(database_url=f"sqlite:///{tmp_path / 'followup.db'}"))
+    with write_session(engine) as session:
+        session.execute(
+            update(Letter).where(Letter.id == 2).values(channel="call")  # type: ignore[arg-type]
+        )
+    engine.dispose()
+    assert "marked done" in run("letters", "mark-done", "2").output
+    assert statuses(run)[2] == "sent"

@@ -437,6 +437,8 @@ def test_pins_are_refused_for_weekends_and_days_already_run(
     run_day(any_engine, business.id, MONDAY, NOW)
     with pytest.raises(DayError, match="already drafted"):
         pin(any_engine, business, laura, MONDAY)
+    with pytest.raises(DayError, match="2026-11-20 has passed"):
+        pin(any_engine, business, laura, MONDAY - timedelta(days=3))
     pin(any_engine, business, laura, MONDAY + timedelta(days=1))
     with pytest.raises(DayError, match="already pinned"):
         pin(any_engine, business, laura, MONDAY + timedelta(days=1))

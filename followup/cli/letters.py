@@ -11,7 +11,7 @@ from followup.models import Client, LetterStatus
 
 @cli.group()
 def letters() -> None:
-    """Read, approve, cancel, resend letters."""
+    """Read, approve, cancel, dismiss, resend letters."""
 
 
 @letters.command("list")
@@ -133,3 +133,32 @@ def letters_mark_sent(state: State, letter_id: int) -> None:
         assert business.id is not None
         mark_sent_by_owner(session, get_letter(session, business.id, letter_id), now())
     click.echo(f"Letter {letter_id} is marked as sent.")
+
+
+@letters.command("dismiss")
+@click.argument("letter_id", type=int)
+@click.option("--why", required=True, help="Why no letter is needed: “he called, all settled”.")
+@pass_state
+def letters_dismiss(state: State, letter_id: int, why: str) -> None:
+    """Close the letter's reason without sending it (kept, with why)."""
+    from followup.outbox import dismiss, get_letter
+
+    with write_session(state.engine) as session:
+        business = state.business(session)
+        assert business.id is not None
+        dismiss(session, get_letter(session, business.id, letter_id), now(), why)
+    click.echo(f"Dismissed letter {letter_id}: its reason is closed, nothing is sent.")
+
+
+@letters.command("mark-done")
+@click.argument("letter_id", type=int)
+@pass_state
+def letters_mark_done(state: State, letter_id: int) -> None:
+    """Record that a call or a printed note was done by hand: it answers its reason."""
+    from followup.outbox import get_letter, mark_done
+
+    with write_session(state.engine) as session:
+        business = state.business(session)
+        assert business.id is not None
+        mark_done(session, get_letter(session, business.id, letter_id), now())
+    click.echo(f"Letter {letter_id} is marked done.")

@@ -93,12 +93,13 @@ def skip(state: State, client_ref: str, day: date | None) -> None:
 @cli.command()
 @click.argument("client_ref", metavar="CLIENT")
 @click.option("--on", "day", type=DAY, required=True, help="The coming working day.")
+@click.option("--date", "today", type=DAY, help="Act as if today were this local day.")
 @pass_state
-def pin(state: State, client_ref: str, day: date) -> None:
+def pin(state: State, client_ref: str, day: date, today: date | None) -> None:
     """Pin CLIENT for a coming day: they are picked first that day."""
     from followup.picking.owner import pin_client
 
     with write_session(state.engine) as session:
         business, client = state.client(session, client_ref)
-        pin_client(session, business, client, day, now())
+        pin_client(session, business, client, day, now(), state.today(business, today))
     click.echo(f"Pinned {client.name} for {day.isoformat()}.")

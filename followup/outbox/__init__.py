@@ -7,6 +7,7 @@
     cancel: draft | approved | queued -> cancelled
     owner:  uncertain | failed -resend-> queued;  uncertain -mark sent-> sent
     by hand (print, call): draft | approved -mark done-> sent
+    dismiss: draft | approved -> dismissed (the reason is closed without a letter)
 
 Every transition is one conditional UPDATE whose WHERE names the states it may start
 from, so two processes (the sender and the dashboard, two senders, two replicas) can
@@ -24,6 +25,7 @@ from followup.outbox.owner import (
     OutboxError,
     approve,
     cancel,
+    dismiss,
     get_letter,
     mark_done,
     mark_sent_by_owner,
@@ -54,6 +56,7 @@ __all__ = [
     "approve",
     "cancel",
     "claim",
+    "dismiss",
     "expire_leases",
     "get_letter",
     "mark_done",

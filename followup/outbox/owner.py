@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from followup.errors import Conflict, NotFound
-from followup.models import Channel, Letter, LetterStatus
+from followup.errors import Conflict, Invalid, NotFound
+from followup.fields import one_line
+from followup.models import Channel, Letter, LetterStatus, max_length
 
 # What the owner does with an uncertain letter, in every message that asks.
 OWNER_DECIDES = (
@@ -58,6 +59,9 @@ _RESEND = _Move(
     (_S.uncertain, _S.failed), _S.queued, "only an uncertain or failed letter can be resent"
 )
 _OWNER_SENT = _Move((_S.uncertain,), _S.sent, "only an uncertain letter can be marked as sent")
+_DISMISS = _Move(
+    (_S.draft, _S.approved), _S.dismissed, "only a draft or approved letter can be dismissed"
+)
 _NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_until": None, "next_attempt_at": None}
 
 
@@ -80,6 +84,18 @@ def mark_done(session: Session, letter: Letter, now: datetime) -> None:
     _transition(
         session, letter, now, _MARK_DONE, approved_at=letter.approved_at or now, sent_at=now
     )
+
+
+def dismiss(session: Session, letter: Letter, now: datetime, why: str) -> None:
+    """draft | approved -> dismissed: the owner closes the letter's reason without
+    sending anything (the client called, the matter is settled); ``why`` is kept."""
+    why = one_line(why)
+    if not why:
+        raise Invalid("why", "say why the letter is not needed, in a few words")
+    limit = max_length(Letter, "dismissed_why")
+    if len(why) > limit:
+        raise Invalid("why", f"longer than {limit} characters")
+    _transition(session, letter, now, _DISMISS, dismissed_why=why, **_NO_LEASE)
 
 
 def resend(session: Session, letter: Letter, now: datetime) -> None:

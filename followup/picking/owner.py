@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
-from followup.calendar import why_not_working
+from followup.calendar import local_today, why_not_working
 from followup.errors import Conflict
 from followup.events import CONTACT_EVENTS
 from followup.models import (
@@ -87,16 +87,27 @@ def _reopen(session: Session, letter: Letter, day: date) -> None:
 
 
 def pin_client(
-    session: Session, business: Business, client: Client, day: date, now: datetime
+    session: Session,
+    business: Business,
+    client: Client,
+    day: date,
+    now: datetime,
+    today: date | None = None,
 ) -> Pin:
     """Ask for a letter to ``client`` on a coming ``day``: it is picked first that day.
 
-    Raises ``DayError`` for a closed day, a day already drafted, or a second pin.
+    ``today`` is the business's local day at ``now`` unless a day is simulated. Raises
+    ``DayError`` for a past or closed day, a day already drafted, or a second pin.
     """
     assert business.id is not None and client.id is not None
     closed = why_not_working(business, day)
     if closed is not None:
         raise DayError(f"cannot pin for {day.isoformat()}: {closed}")
+    today = today or local_today(business, now)
+    if day < today:
+        raise DayError(
+            f"{day.isoformat()} has passed (today is {today.isoformat()}): pin a coming day"
+        )
     if session.get(DailyRun, (business.id, day)) is not None:
         raise DayError(
             f"the letters for {day.isoformat()} were already drafted; "

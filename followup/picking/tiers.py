@@ -42,6 +42,8 @@ PURCHASE_WINDOW_DAYS = 30
 PAGE = 64
 # Letters that never reached the client do not start a cooldown.
 NOT_DELIVERED = (LetterStatus.cancelled, LetterStatus.failed)
+# Nor does a reason the owner dismissed without writing.
+NO_COOLDOWN = (*NOT_DELIVERED, LetterStatus.dismissed)
 
 
 class Candidate(PickView):
@@ -93,7 +95,7 @@ def eligible(scope: Scope, *, cooldown: bool) -> list[ColumnElement[bool]]:
             ~exists().where(
                 col(Letter.client_id) == col(Client.id),
                 col(Letter.day) >= since,
-                col(Letter.status).not_in(NOT_DELIVERED),
+                col(Letter.status).not_in(NO_COOLDOWN),
             )
         )
     return conditions
