@@ -45,14 +45,11 @@ class Settings(BaseSettings):
         default=Path("outbox"),
         description="The Maildir that receives letters when no SMTP server is set.",
     )
-    base_url: str | None = Field(
-        default=None,
-        description="Public URL of the dashboard; enables unsubscribe links.",
-    )
     secret_key: str = Field(
         default="development",
-        description="Signs sessions and unsubscribe links; read from "
-        "FOLLOWUP_SECRET_KEY_FILE when that is set.",
+        description="Will sign the dashboard's sessions and unsubscribe links; `send` and "
+        "`tick` refuse a placeholder in production. Read from FOLLOWUP_SECRET_KEY_FILE "
+        "when that is set.",
     )
     secret_key_file: Path | None = Field(
         default=None, description="A file holding the secret key (container secrets)."

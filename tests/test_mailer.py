@@ -91,7 +91,7 @@ def test_message_has_exactly_the_fixed_headers() -> None:
     assert message["Message-ID"] == MESSAGE_ID
     assert message["Date"] == format_datetime(NOW)
     assert message["Date"].datetime == NOW
-    assert message["From"] == "Taller Ruiz <marta@taller.example>"
+    assert message["From"] == "Marta Ruiz — Taller Ruiz <marta@taller.example>"
     assert message["Reply-To"] == "Marta Ruiz <marta@gmail.example>"
     assert message["To"] == "Laura Gómez <laura@cliente.example>"
     assert message["Subject"] == "Gracias por su confianza"
@@ -122,7 +122,7 @@ def test_non_ascii_names_and_subject_are_rfc2047_encoded() -> None:
     headers = header_block(built)  # decodes as ASCII: nothing raw reached the wire
     assert "=?utf-8?" in headers
     message = reparse(built)
-    assert message["From"].addresses[0].display_name == "Carpintería Ñandú"
+    assert message["From"].addresses[0].display_name == "Marta Ruiz — Carpintería Ñandú"
     assert message["To"].addresses[0].display_name == "Núñez, María José"
     assert message["To"].addresses[0].addr_spec == "laura@cliente.example"
     assert message["Subject"] == "Disculpe el retraso, señora Núñez — pedido 4411"
@@ -454,3 +454,19 @@ def test_senders_in_several_processes_deliver_each_letter_once(
     message_ids = [message["Message-ID"] for message in delivered(send_settings)]
     assert len(message_ids) == len(set(message_ids)) == len(ids)
     assert {row.status for row in letters(db.engine)} == {LetterStatus.sent}
+
+
+@pytest.mark.parametrize("lead", range(0, 40, 3))
+def test_a_long_non_ascii_subject_decodes_to_exactly_the_subject_drafted(lead: int) -> None:
+    """Python's folding used to leave "no  abría" (two spaces) at some lengths."""
+    subject = "x" * lead + " Le pido disculpas: la puerta del garaje no abría y la reparación"
+    built = build_message(letter(subject=subject.strip()), business(), client(), NOW)
+    wire = built.as_bytes()
+    assert max(len(line) for line in header_block(built).splitlines()) <= 78
+    assert reparse(built)["Subject"] == subject.strip()
+    assert wire.isascii()
+
+
+def test_mime_version_is_said_once_at_the_top() -> None:
+    wire = build_message(letter(), business(), client(), NOW).as_bytes()
+    assert wire.count(b"MIME-Version:") == 1

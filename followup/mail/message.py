@@ -15,6 +15,7 @@ import re
 import secrets
 from datetime import UTC, datetime
 from email import policy
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -57,16 +58,34 @@ def build_message(
     message = EmailMessage(policy=POLICY)
     message["Message-ID"] = letter.message_id
     message["Date"] = format_datetime(now.astimezone(UTC))
-    message["From"] = _address(business.name, business.sender_email, "the sender address")
+    # The owner signs the letter, so the owner's name comes first: "Marta Ruiz — Taller…".
+    sender = f"{business.owner_name} — {business.name}" if business.owner_name else business.name
+    message["From"] = _address(sender, business.sender_email, "the sender address")
     if business.reply_to:
         message["Reply-To"] = _address(
             business.owner_name, business.reply_to, "the reply-to address"
         )
     message["To"] = _address(client.name, letter.to_email, "the recipient address")
-    message["Subject"] = one_line(letter.subject)
+    _set_subject(message, one_line(letter.subject))
     message.set_content(letter.body_text, cte="quoted-printable")
     message.add_alternative(letter.body_html, subtype="html", cte="quoted-printable")
+    for part in message.iter_parts():
+        del part["MIME-Version"]  # once, at the top, as RFC 2045 has it
     return message
+
+
+def _set_subject(message: EmailMessage, subject: str) -> None:
+    """The subject, encoded so that it decodes to exactly what was drafted.
+
+    Python's own folding of a long non-ASCII header can leave a space before the fold,
+    which a reader then shows doubled ("no  abría"); a run of RFC 2047 encoded words
+    keeps every space inside the words, and the folds between them vanish on decoding.
+    """
+    if subject.isascii():
+        message["Subject"] = subject
+        return
+    encoded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
+    message.set_raw("Subject", encoded)
 
 
 def make_message_id(domain: str, now: datetime) -> str:
