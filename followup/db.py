@@ -151,6 +151,45 @@ def write_session(engine: Engine) -> Iterator[Session]:
             raise
 
 
+# The first half of ``lock_business``'s key says what is locked, so that another advisory
+# lock on the same database keyed on a number that happens to be a business id (a later
+# lock of ours, another program's) never waits on this one.
+BUSINESS_LOCK = 0x66750001
+
+
+def lock_business(session: Session, business_id: int) -> None:
+    """Hold the business until the session's transaction ends, so that the writers that
+    pick for it (a day's run, a skipped pick's replacement) run one at a time and each
+    reads what the one before it committed. Call it before reading what it decides on.
+
+    PostgreSQL: a transaction-scoped advisory lock on the business id. At READ COMMITTED
+    each statement after it sees the previous holder's commit; at REPEATABLE READ or
+    SERIALIZABLE the lock's own statement fixes the snapshot, so it would serialise
+    nothing: refused with a ``ConfigError``.
+
+    SQLite: nothing more to take. ``write_session``'s ``BEGIN IMMEDIATE`` holds the
+    database's one write lock from before the first read to the commit, so every writer,
+    of any business, already runs alone, and a write transaction in WAL mode reads the
+    newest commit. Checked, since a transaction opened another way would not be.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        assert conn.get_execution_options().get("immediate"), "not in a write_session"
+        return
+    isolation = session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(CAST(:kind AS integer), CAST(:business AS integer)), "
+            "current_setting('transaction_isolation')"
+        ),
+        {"kind": BUSINESS_LOCK, "business": business_id},
+    ).one()[1]
+    if isolation != "read committed":
+        raise ConfigError(
+            f"the database runs transactions at {isolation}; followup needs read committed "
+            "(PostgreSQL's default) to run one business's days one at a time"
+        )
+
+
 @contextmanager
 def connection(engine: Engine) -> Iterator[Connection]:
     """A connection, or a ``ConfigError`` that says why the database cannot be opened."""

@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -128,8 +129,9 @@ def test_auto_approval_sends_at_the_send_time(
 
 
 def _spawn_daily(
-    db_url: str, day: date, cwd: Path, n: int
+    db_url: str, days: Sequence[date], cwd: Path
 ) -> list[subprocess.CompletedProcess[str]]:
+    """``followup daily --date DAY`` for each of ``days``, all at once; their results."""
     env = {**os.environ, "FOLLOWUP_DATABASE_URL": db_url}
     procs = [
         subprocess.Popen(
@@ -140,7 +142,7 @@ def _spawn_daily(
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(n)
+        for day in days
     ]
     results = []
     for proc in procs:
@@ -155,7 +157,7 @@ def test_six_concurrent_daily_processes_make_one_set_of_picks(db: Database, tmp_
     new_client = client_maker(engine, make_business(engine))
     for _ in range(40):
         new_client()
-    results = _spawn_daily(db.url, MONDAY, tmp_path, 6)
+    results = _spawn_daily(db.url, [MONDAY] * 6, tmp_path)
     assert [r.returncode for r in results] == [0] * 6, [r.stderr for r in results]
     outputs = Counter(
         "drafted"

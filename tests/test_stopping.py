@@ -71,7 +71,7 @@ def test_a_stop_mid_batch_finishes_the_letter_in_flight_and_requeues_the_rest(
     db: Database, signum: signal.Signals
 ) -> None:
     business = make_business(db.engine)
-    ids = [make_letter(db.engine, business, status=LetterStatus.queued).id for _ in range(5)]
+    ids = [make_letter(db.engine, business, status=LetterStatus.queued).id or 0 for _ in range(5)]
     sender = subprocess.Popen(
         [sys.executable, "-c", SENDER, db.url],
         cwd=ROOT,

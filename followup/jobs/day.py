@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from followup.businesses import get_business
 from followup.calendar import why_not_working
-from followup.db import read_session, write_session
+from followup.db import lock_business, read_session, write_session
 from followup.letters.drafting import draft_letter
 from followup.models import Business, DailyRun, Guarantee, LetterKind, Pick
 from followup.picking import Candidate, pick
@@ -35,9 +35,12 @@ class DayResult:
 def run_day(engine: Engine, business_id: int, day: date, now: datetime) -> DayResult:
     """Pick and draft the day's letters for one business, exactly once.
 
-    The DailyRun row is inserted first, in the same transaction as the picks and the
-    letters: on PostgreSQL a second process blocks on its key until the first commits,
-    on SQLite ``BEGIN IMMEDIATE`` queues it; either way it then finds the day done.
+    One day at a time per business: the transaction first takes the business's lock
+    (``db.lock_business``), so a run of another day (a backfill while cron ticks) or of
+    the same day waits for this one to commit, then picks from what it left: no client
+    gets a second letter in the pipeline or one inside the cooldown. A run that waited
+    for the same day finds its DailyRun and does nothing. (On SQLite the lock is the
+    database's own: ``BEGIN IMMEDIATE`` already runs every writer alone.)
     """
     with read_session(engine) as session:
         business = get_business(session, business_id)
@@ -46,6 +49,7 @@ def run_day(engine: Engine, business_id: int, day: date, now: datetime) -> DayRe
         return DayResult(business_id, day, "not_working_day", reason=closed)
     try:
         with write_session(engine) as session:
+            lock_business(session, business_id)
             if session.get(DailyRun, (business_id, day)) is not None:
                 return DayResult(business_id, day, "already_done")
             run = DailyRun(business_id=business_id, day=day, created_at=now)
@@ -60,8 +64,9 @@ def run_day(engine: Engine, business_id: int, day: date, now: datetime) -> DayRe
             run.picked = len(chosen)
             session.add(run)
     except IntegrityError:
-        # Another process inserted the DailyRun between our check and our insert. Any
-        # other integrity error is a bug and must not pass for "already done".
+        # Another process inserted the DailyRun between our check and our insert: one
+        # that took no lock (an older version, mid-upgrade). Any other integrity error is
+        # a bug and must not pass for "already done".
         with read_session(engine) as session:
             if session.get(DailyRun, (business_id, day)) is None:
                 raise
@@ -108,8 +113,11 @@ def skip_pick(
 
     The skipped client's reason stays open, so it comes back on a later day. Raises
     ``DayError`` when the client was not picked, was skipped already, or its letter is
-    on its way.
+    on its way. ``session`` is a ``write_session``: the replacement is picked under the
+    business's lock, as ``run_day`` picks, so it is never a client another day just took.
     """
+    assert business.id is not None
+    lock_business(session, business.id)
     record_skip(session, business, day, client_id, now)
     day_picks = list(
         session.exec(select(Pick).where(Pick.business_id == business.id, Pick.day == day))
