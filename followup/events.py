@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, col, select
 
@@ -39,8 +40,35 @@ def _folded(value: str | None) -> str | None:
     return one_line(value) or None if value is not None else None
 
 
-def validate_event(data: EventInput) -> EventInput:
-    """The event with its kind checked and its texts on one line; raises ``Invalid``."""
+def parse_amount(text: str) -> str:
+    """An amount as stored: "78.50" from "78,50 €", "€1,234.5" or "1.234,50".
+
+    Raises ``Invalid`` unless it is a finite, non-negative number with at most two
+    decimals: a letter must never promise "NaN €" or a refund of "-45 €".
+    """
+    plain = "".join(ch for ch in text if ch not in "€$£ \u00a0").upper().removesuffix("EUR")
+    if "," in plain and "." in plain:  # the last one is the decimal mark
+        thousands = "." if plain.rfind(",") > plain.rfind(".") else ","
+        plain = plain.replace(thousands, "")
+    plain = plain.replace(",", ".")
+    try:
+        value = Decimal(plain)
+    except InvalidOperation:
+        raise Invalid("amount", f"the amount {text!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise Invalid("amount", f"the amount {text!r} must be a positive number, like 45.90")
+    if value >= Decimal("1e12"):
+        raise Invalid("amount", f"the amount {text!r} is too large")
+    if value != value.quantize(Decimal("0.01")):
+        raise Invalid("amount", f"the amount {text!r} has more than two decimals")
+    return f"{value:.2f}"
+
+
+def validate_event(data: EventInput, today: date | None = None) -> EventInput:
+    """The event with its kind checked and its texts on one line; raises ``Invalid``.
+
+    With ``today`` (the business's local day), an event dated after it is refused.
+    """
     kinds = {k.value for k in EventKind}
     kind = data.kind.strip().lower()
     if kind not in kinds:
@@ -54,12 +82,13 @@ def validate_event(data: EventInput) -> EventInput:
         limit = max_length(Event, name)
         if value is not None and len(value) > limit:
             raise Invalid(name, f"the {name} is longer than {limit} characters")
-    amount = texts["amount"]
-    if amount is not None:
-        try:
-            float(amount.replace(",", ".").replace("€", "").replace("$", "").replace("£", ""))
-        except ValueError:
-            raise Invalid("amount", f"the amount {amount!r} is not a number") from None
+    if today is not None and data.day > today:
+        raise Invalid(
+            "day",
+            f"{data.day.isoformat()} is in the future (today is {today.isoformat()}): "
+            "record what happened once it has happened",
+        )
+    amount = None if texts["amount"] is None else parse_amount(texts["amount"])
     return EventInput(
         kind,
         data.day,
@@ -70,12 +99,15 @@ def validate_event(data: EventInput) -> EventInput:
     )
 
 
-def add_event(session: Session, client: Client, data: EventInput, now: datetime) -> Event:
+def add_event(
+    session: Session, client: Client, data: EventInput, now: datetime, today: date | None = None
+) -> Event:
     """Record an event on ``client`` and update the client's status and contact day.
 
-    Raises ``Invalid`` naming the field when the event cannot be recorded.
+    Raises ``Invalid`` naming the field when the event cannot be recorded (with
+    ``today``, an event dated after it too).
     """
-    data = validate_event(data)
+    data = validate_event(data, today)
     assert client.id is not None
     event = Event(
         business_id=client.business_id,
