@@ -7,8 +7,8 @@ import sys
 import click
 
 from followup.cli.app import State, Usage, cli, emit_json, now, pass_state
-from followup.cli.files import import_with_progress, read_file, report_import
-from followup.db import read_session, write_session
+from followup.cli.files import import_with_progress, readable_file, report_import
+from followup.db import read_session
 from followup.models import ClientStatus
 
 
@@ -22,26 +22,23 @@ def clients() -> None:
 @click.option("--dry-run", is_flag=True, help="Check the file and report; change nothing.")
 @pass_state
 def clients_import(state: State, file: str, dry_run: bool) -> None:
-    """Import clients from a CSV file (re-importing updates, never duplicates)."""
-    from followup.spreadsheets.clients import import_clients
-    from followup.spreadsheets.reading import CsvFormatError
+    """Import clients from a CSV file (re-importing updates, never duplicates).
 
-    data = read_file(file)
-    with write_session(state.engine) as session:
-        business = state.business(session)
-        try:
-            report = import_with_progress(
-                import_clients,
-                data,
-                session=session,
-                business_id=business.id,
-                now=now(),
-                dry_run=dry_run,
-            )
-        except CsvFormatError as exc:
-            raise Usage(f"{file}: {exc}") from None
-        if dry_run:
-            session.rollback()
+    Saved every 1,000 rows: an import that stops half-way is finished by running it again.
+    """
+    from followup.spreadsheets.clients import import_clients
+
+    path = readable_file(file)
+    with read_session(state.engine) as session:
+        business_id = state.business(session).id
+    report = import_with_progress(
+        import_clients,
+        path,
+        engine=state.engine,
+        business_id=business_id,
+        now=now(),
+        dry_run=dry_run,
+    )
     report_import(report, "clients", dry_run)
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import click
 
-from followup.cli.app import DAY, State, Usage, cli, emit_json, now, pass_state
-from followup.cli.files import import_with_progress, read_file, report_import
+from followup.cli.app import DAY, State, cli, emit_json, now, pass_state
+from followup.cli.files import import_with_progress, readable_file, report_import
 from followup.db import read_session, write_session
 from followup.models import EventKind
 
@@ -48,10 +48,15 @@ def events_add(
 
     with write_session(state.engine) as session:
         business, client = state.client(session, client_ref)
-        day = state.today(business, day)
+        today = state.today(business, None)
         event = add_event(
-            session, client, EventInput(kind, day, summary, item, amount, compensation), now()
+            session,
+            client,
+            EventInput(kind, day or today, summary, item, amount, compensation),
+            now(),
+            today,
         )
+        day = event.day
     click.echo(f"Recorded event {event.id}: {kind} for {client.name} on {day.isoformat()}.")
 
 
@@ -61,17 +66,13 @@ def events_add(
 def events_import(state: State, file: str) -> None:
     """Import events from a CSV file (client, kind, date, summary, …)."""
     from followup.spreadsheets.events import import_events
-    from followup.spreadsheets.reading import CsvFormatError
 
-    data = read_file(file)
-    with write_session(state.engine) as session:
-        business = state.business(session)
-        try:
-            report = import_with_progress(
-                import_events, data, session=session, business_id=business.id, now=now()
-            )
-        except CsvFormatError as exc:
-            raise Usage(f"{file}: {exc}") from None
+    path = readable_file(file)
+    with read_session(state.engine) as session:
+        business_id = state.business(session).id
+    report = import_with_progress(
+        import_events, path, engine=state.engine, business_id=business_id, now=now()
+    )
     report_import(report, "events")
 
 

@@ -17,26 +17,32 @@ from followup.spreadsheets.reading import ImportReport
 PROGRESS_FROM_ROWS = 500
 
 
-def read_file(path: str) -> bytes:
+def readable_file(path: str) -> Path:
+    """``path``, once it is known to open: the import reads it twice, never whole."""
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb"):
+            pass
     except OSError as exc:
         raise Usage(f"cannot read {path}: {exc.strerror or exc}") from None
+    return Path(path)
 
 
 def import_with_progress(
-    importer: Callable[..., ImportReport], data: bytes, **kwargs: Any
+    importer: Callable[..., ImportReport], path: Path, **kwargs: Any
 ) -> ImportReport:
-    """Run ``importer`` with a progress bar when a person is watching a large file."""
-    from followup.spreadsheets.reading import count_rows
+    """Run ``importer`` on the file, with a progress bar when a person watches a large one."""
+    from followup.spreadsheets.reading import CsvFormatError, count_rows
 
-    if not sys.stderr.isatty():
-        return importer(data=data, **kwargs)
-    total = count_rows(data)
-    if total < PROGRESS_FROM_ROWS:
-        return importer(data=data, **kwargs)
-    with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-        return importer(data=data, progress=bar.update, **kwargs)
+    try:
+        total = count_rows(path) if sys.stderr.isatty() else 0
+        if total < PROGRESS_FROM_ROWS:
+            return importer(source=path, **kwargs)
+        with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
+            return importer(source=path, progress=bar.update, **kwargs)
+    except CsvFormatError as exc:
+        raise Usage(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise Usage(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def report_import(report: ImportReport, what: str, dry_run: bool = False) -> None:
@@ -45,10 +51,21 @@ def report_import(report: ImportReport, what: str, dry_run: bool = False) -> Non
     for problem in report.problems:
         click.echo(f"  rejected: {problem}", err=True)
     verb = "Would import" if dry_run else "Imported"
+    read_as = f"read as {report.encoding}"
+    if report.unreadable:
+        read_as += f", {report.unreadable} unreadable byte(s)"
     click.echo(
         f"{verb} {what}: {report.created} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {len(report.problems)} rejected."
+        f"{report.unchanged} unchanged, {len(report.problems)} rejected ({read_as})."
     )
+    if report.renamed:
+        # A name changed by a file is worth a look: a file saved in the wrong encoding
+        # changes every accented name at once ('José' -> 'JosÃ©').
+        names = "1 name" if report.renamed == 1 else f"{report.renamed} names"
+        changed = "would change" if dry_run else "changed"
+        some = ", e.g." if report.renamed > len(report.renames) else ":"
+        examples = ", ".join(f"'{old}' → '{new}'" for old, new in report.renames)
+        click.echo(f"{names} {changed}{some} {examples}.")
     if report.problems:
         fail(
             f"{len(report.problems)} row(s) were rejected (listed above); "

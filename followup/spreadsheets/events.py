@@ -2,9 +2,12 @@
 
 Each row names its client by id, email or external reference (through ``find_client``),
 and gives the kind (in English or Spanish), the date (ISO or day-first) and a one-line
-summary; ``item``, ``amount`` and ``compensation`` are optional. ``csvfiles`` reads the
-file; rows are added in file order, and an event already recorded counts as unchanged, so
-importing the same file twice adds nothing.
+summary; ``item``, ``amount`` and ``compensation`` are optional. ``spreadsheets.reading``
+reads the file; rows are added in file order, and an event already recorded counts as
+unchanged, so importing the same file twice adds nothing.
+
+Like the clients' import, it commits every ``CHUNK_ROWS`` rows in a short transaction of
+its own; being idempotent, an import stopped half-way is finished by running it again.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from followup.businesses import get_business
 from followup.clients import find_client
+from followup.db import read_session, write_session
 from followup.errors import Invalid, NotFound
 from followup.events import EventInput, add_event, same_event_exists, validate_event
 from followup.models import Client, Event, EventKind, max_length
@@ -24,10 +29,14 @@ from followup.spreadsheets.reading import (
     ImportReport,
     Progress,
     RowCheck,
+    Source,
     Ticker,
+    chunks,
     match_key,
     read_table,
 )
+
+CHUNK_ROWS = 1000
 
 EVENT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "client": ("client", "cliente"),
@@ -73,73 +82,99 @@ def event_kind(value: str) -> str | None:
 
 
 class _ClientRefs:
-    """``find_client`` with a memory: a file names the same client on many rows."""
+    """``find_client`` with a memory: a file names the same client on many rows.
 
-    def __init__(self, session: Session, business_id: int) -> None:
-        self.session, self.business_id = session, business_id
-        self.found: dict[str, Client | None] = {}
+    It keeps ids, not clients: each chunk has a session of its own.
+    """
 
-    def find(self, ref: str) -> Client | None:
+    def __init__(self, business_id: int) -> None:
+        self.business_id = business_id
+        self.found: dict[str, int | None] = {}
+
+    def find(self, session: Session, ref: str) -> Client | None:
         if ref not in self.found:
             try:
-                self.found[ref] = find_client(self.session, self.business_id, ref)
+                self.found[ref] = find_client(session, self.business_id, ref).id
             except NotFound:
                 self.found[ref] = None
-        return self.found[ref]
+        id = self.found[ref]
+        return None if id is None else session.get(Client, id)
 
 
 def import_events(
-    session: Session,
+    engine: Engine,
     business_id: int,
-    data: bytes,
+    source: Source,
     now: datetime,
     *,
     progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
-    """Add events from a CSV file in file order; an event already recorded counts unchanged.
+    """Add events from a CSV file (its bytes or its path) in file order, committing every
+    ``chunk_rows`` rows; an event already recorded counts unchanged.
 
     Columns ``client`` (id, email or reference), ``kind``, ``date``, ``summary`` and
     optionally ``item``, ``amount``, ``compensation``; Spanish headers and kind names too.
+    Raises ``CsvFormatError`` when the file as a whole cannot be used (before anything is
+    written), ``NotFound`` for an unknown business.
     """
-    get_business(session, business_id)
+    with read_session(engine) as session:
+        get_business(session, business_id)
     table = read_table(
-        data, EVENT_COLUMNS, required=("client", "kind", "date", "summary"), limits=MAX_LENGTH
+        source, EVENT_COLUMNS, required=("client", "kind", "date", "summary"), limits=MAX_LENGTH
     )
-    report = ImportReport(rows=len(table.rows), warnings=list(table.warnings))
-    refs = _ClientRefs(session, business_id)
+    report = ImportReport(
+        rows=table.row_count,
+        warnings=list(table.warnings),
+        encoding=table.encoding.name,
+        unreadable=table.encoding.unreadable,
+    )
+    refs = _ClientRefs(business_id)
     ticker = Ticker(progress)
-    for number, cells in table.rows:
-        check = RowCheck(number, table.values(cells), table)
-        ref, raw_kind, raw_day, summary = map(check.text, ("client", "kind", "date", "summary"))
-        item, amount, compensation = (check.text(n) or None for n in EVENT_DETAILS)
-        client = refs.find(ref) if ref else None
-        if client is None:
-            check.problem("client", f"no client with id, email or reference {ref!r}", ref)
-        kind = event_kind(raw_kind)
-        if kind is None:
-            names = ", ".join(k.value for k in EventKind)
-            check.problem("kind", f"unknown kind: one of {names} (or in Spanish)", raw_kind)
-        day = parse_day(raw_day)
-        if day is None:
-            check.problem("date", "not a date: write 2026-11-04 or 04/11/2026", raw_day)
-        if not summary:
-            check.problem("summary", "the summary is empty: say in one line what happened")
-        if not check.problems:
-            assert client is not None
-            assert kind is not None
-            assert day is not None
-            try:
-                event = validate_event(EventInput(kind, day, summary, item, amount, compensation))
-            except Invalid as exc:
-                check.problem(exc.field, str(exc))
-            else:
-                if same_event_exists(session, client, event):
-                    report.unchanged += 1
-                else:
-                    add_event(session, client, event, now)
-                    report.created += 1
-        report.problems.extend(check.problems)
-        report.warnings.extend(check.warnings)
-        ticker.tick()
+    for chunk in chunks(table.rows(), chunk_rows):
+        with write_session(engine) as session:
+            checks = [
+                _import_row(session, refs, RowCheck(n, table.values(cells), table), report, now)
+                for n, cells in chunk
+            ]
+        for check in checks:
+            report.problems.extend(check.problems)
+            report.warnings.extend(check.warnings)
+            ticker.tick()
     ticker.flush()
     return report
+
+
+def _import_row(
+    session: Session, refs: _ClientRefs, check: RowCheck, report: ImportReport, now: datetime
+) -> RowCheck:
+    ref, raw_kind, raw_day, summary = map(check.text, ("client", "kind", "date", "summary"))
+    item, amount, compensation = (check.text(n) or None for n in EVENT_DETAILS)
+    client = refs.find(session, ref) if ref else None
+    if client is None:
+        check.problem("client", f"no client with id, email or reference {ref!r}", ref)
+    kind = event_kind(raw_kind)
+    if kind is None:
+        names = ", ".join(k.value for k in EventKind)
+        check.problem("kind", f"unknown kind: one of {names} (or in Spanish)", raw_kind)
+    day = parse_day(raw_day)
+    if day is None:
+        check.problem("date", "not a date: write 2026-11-04 or 04/11/2026", raw_day)
+    if not summary:
+        check.problem("summary", "the summary is empty: say in one line what happened")
+    if check.problems:
+        return check
+    assert client is not None
+    assert kind is not None
+    assert day is not None
+    try:
+        event = validate_event(EventInput(kind, day, summary, item, amount, compensation))
+    except Invalid as exc:
+        check.problem(exc.field, str(exc))
+        return check
+    if same_event_exists(session, client, event):
+        report.unchanged += 1
+    else:
+        add_event(session, client, event, now)
+        report.created += 1
+    return check

@@ -1,9 +1,15 @@
 """Reading CSV files from spreadsheets (DESIGN §7 "CSV import", §8 "Bad input").
 
 Files come from spreadsheets: UTF-8 with or without BOM (UTF-16 with BOM too), else
-Windows-1252; `,`, `;` or tab; CRLF or LF; English or Spanish headers in any case, with
-or without accents. ``read_table`` maps the headers to canonical fields through a table
-of accepted names; ``RowCheck`` collects what is wrong with one row, by column.
+Windows-1252 (``encodings`` decides, for the whole file); `,`, `;` or tab; CR, LF or
+CRLF; English or Spanish headers in any case, with or without accents. ``read_table``
+maps the headers to canonical fields through a table of accepted names; ``RowCheck``
+collects what is wrong with one row, by column.
+
+A file is read as a stream, never whole: ``read_table`` reads it once to the end (the
+encoding, the header, the row count, and every error that concerns the file as a whole,
+so that such an error stops an import before it writes anything), and ``Table.rows``
+reads it again for the import. Memory stays flat whatever the file's size.
 
 Row numbers are the ones the owner sees in the spreadsheet: the header is row 1 and each
 CSV record is one row, even when a quoted cell spans several physical lines (the
@@ -17,34 +23,37 @@ loses nothing.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, TypeVar
 
-from followup.errors import Invalid
 from followup.fields import has_line_break, one_line
+from followup.spreadsheets.encodings import (  # CsvFormatError is imported from here too
+    MAX_LINE,
+    REPLACEMENT,
+    CsvFormatError,
+    Encoding,
+    LongLine,
+    detect,
+    lines,
+)
 
 Progress = Callable[[int], None]
 PROGRESS_EVERY = 100
-
-# cp1252 leaves five bytes undefined; surrogateescape keeps them and this maps them to Latin-1.
-_UNDEFINED_AS_LATIN1 = {0xDC00 + b: b for b in range(0x80, 0x100)}
-
-
-class CsvFormatError(Invalid):
-    """The file as a whole cannot be read: empty, binary, or a required column missing.
-
-    Nothing of it was imported, so it is a usage error (exit code 2), not rejected rows.
-    """
-
-    exit_code = 2
-
-    def __init__(self, message: str) -> None:
-        super().__init__("file", message)
+# More columns than any client or event file has: a file that wide is the wrong file.
+MAX_COLUMNS = 200
+# The file's bytes, or the path of the file (read twice, never held in memory whole).
+Source = bytes | Path
+# Fed after the last line: a quote left open swallows it, a closed file reads it as a row.
+_END = "\x00"  # never in a line: ``lines`` refuses a NUL
+T = TypeVar("T")
 
 
 @dataclass
@@ -67,6 +76,10 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
     rows: int = 0
+    encoding: str = ""  # how the file was read: UTF-8, UTF-16 or Windows-1252
+    unreadable: int = 0  # bytes of a UTF-8 file that were not UTF-8
+    renamed: int = 0  # existing clients whose name the file changes
+    renames: list[tuple[str, str]] = field(default_factory=list)  # a few (old, new)
 
     @property
     def rejected(self) -> int:
@@ -77,22 +90,10 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems
 
-
-def decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise CsvFormatError(f"the file starts like UTF-16 but is not: {exc}") from exc
-    else:
-        data = data.removeprefix(codecs.BOM_UTF8)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="surrogateescape").translate(_UNDEFINED_AS_LATIN1)
-    if "\x00" in text:
-        raise CsvFormatError("this is not a text file: save the spreadsheet as CSV first")
-    return text
+    def rename(self, old: str, new: str, examples: int = 3) -> None:
+        self.renamed += 1
+        if len(self.renames) < examples:
+            self.renames.append((old, new))
 
 
 def match_key(text: str) -> str:
@@ -102,36 +103,89 @@ def match_key(text: str) -> str:
     return re.sub(r"[\s\-_.]+", "_", plain).strip("_")
 
 
-def _delimiter(text: str) -> str:
-    for line in io.StringIO(text, newline=""):
-        if line.strip():
-            unquoted = re.sub(r'"[^"]*"', "", line)
-            return max((",", ";", "\t"), key=unquoted.count)
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+@contextmanager
+def _opened(source: Source) -> Iterator[BinaryIO]:
+    if isinstance(source, bytes):
+        yield io.BytesIO(source)
+        return
+    with open(source, "rb") as stream:
+        yield stream
+
+
+def _too_long(start: str, header: bool) -> CsvFormatError:
+    if header:
+        columns = max(start.count(d) for d in (",", ";", "\t")) + 1
+        if columns > MAX_COLUMNS:
+            return _too_wide(f"more than {columns:,}")
+        return CsvFormatError(
+            f"the first row is longer than {MAX_LINE:,} characters: this is not a "
+            "spreadsheet saved as CSV"
+        )
+    return CsvFormatError(
+        f"a line is longer than {MAX_LINE:,} characters: this is not a spreadsheet saved as CSV"
+    )
+
+
+def _too_wide(columns: str) -> CsvFormatError:
+    return CsvFormatError(
+        f"the first row has {columns} columns, and a file to import has at most "
+        f"{MAX_COLUMNS}: check that this is the right file, saved from the spreadsheet as CSV"
+    )
+
+
+def _delimiter(stream: BinaryIO, encoding: Encoding) -> str:
+    """`,`, `;` or tab: the one the first non-blank line holds most of, quotes aside."""
+    try:
+        with closing(lines(stream, encoding)) as physical:
+            for line in physical:
+                if line.strip():
+                    unquoted = re.sub(r'"[^"]*"', "", line)
+                    return max((",", ";", "\t"), key=unquoted.count)
+    except LongLine as exc:
+        raise _too_long(exc.start, header=True) from None
     return ","
 
 
-def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """Every CSV record with its row number.
+def _records(
+    stream: BinaryIO, encoding: Encoding, delimiter: str
+) -> Generator[tuple[int, list[str]], None, None]:
+    """Every CSV record with its row number, blank ones included.
 
-    Read strictly first, so that a quote left open is reported instead of swallowing the
-    rest of the file; other odd quoting (`"Ann" Lee`) is then read leniently.
+    Read leniently, so that odd quoting (`"Ann" Lee`) reads as written; a quote left open
+    is still reported, instead of swallowing the rest of the file, thanks to ``_END``.
     """
-    for strict in (True, False):
-        records: list[tuple[int, list[str]]] = []
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    reader = csv.reader(
+        itertools.chain(lines(stream, encoding), [_END]), delimiter=delimiter, strict=False
+    )
+    number = 0
+    while True:
         try:
-            for record in reader:
-                records.append((len(records) + 1, record))
+            record = next(reader)
+        except StopIteration:
+            return
         except csv.Error as exc:
-            if strict and "unexpected end of data" in str(exc):
+            raise CsvFormatError(f"row {number + 1} cannot be read: {exc}") from exc
+        except LongLine as exc:
+            raise _too_long(exc.start, header=False) from None
+        number += 1
+        if record and _END in record[-1]:
+            if record != [_END]:
                 raise CsvFormatError(
-                    f"row {len(records) + 1}: a quoted cell is never closed (a \" is missing)"
-                ) from exc
-            if not strict:
-                raise CsvFormatError(f"row {len(records) + 1} cannot be read: {exc}") from exc
-        else:
-            break
-    return records
+                    f"row {number}: a quoted cell is never closed (a \" is missing)"
+                )
+            return
+        yield number, record
+
+
+def _blank(cells: Sequence[str]) -> bool:
+    return not any(cell.strip() for cell in cells)
 
 
 def _short(value: str | None, limit: int = 100) -> str | None:
@@ -140,13 +194,27 @@ def _short(value: str | None, limit: int = 100) -> str | None:
 
 @dataclass
 class Table:
-    """A file read and its headers mapped: the rows still hold the cells as written."""
+    """A file read once and its headers mapped; ``rows`` reads its rows as written."""
 
+    source: Source
+    encoding: Encoding
+    delimiter: str
+    header_row: int
     headers: list[str]
     columns: dict[str, int]  # canonical field -> index
-    rows: list[tuple[int, list[str]]]
+    row_count: int  # the non-blank rows after the header
     warnings: list[RowProblem]
     limits: dict[str, int] = field(default_factory=dict)  # canonical field -> max length
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Each non-blank row after the header, with its number, read again from the file."""
+        with (
+            _opened(self.source) as stream,
+            closing(_records(stream, self.encoding, self.delimiter)) as records,
+        ):
+            for number, cells in records:
+                if number > self.header_row and not _blank(cells):
+                    yield number, cells
 
     def header(self, name: str) -> str:
         """The column as the owner wrote it, for reports."""
@@ -156,29 +224,11 @@ class Table:
         return {n: cells[i].strip() if i < len(cells) else "" for n, i in self.columns.items()}
 
 
-def read_table(
-    data: bytes,
-    aliases: Mapping[str, tuple[str, ...]],
-    required: Iterable[str] = (),
-    limits: Mapping[str, int] | None = None,
-) -> Table:
-    """Decode and split a file; map its headers (``aliases``: field -> accepted names).
-
-    Raises ``CsvFormatError`` when the file is empty or unreadable, when two columns mean
-    the same field, or when a ``required`` field has no column. ``limits`` are the maximum
-    lengths ``RowCheck`` holds each field to.
-    """
-    text = decode(data)
-    if not text.strip():
-        raise CsvFormatError("the file is empty")
-    records = [
-        (number, record)
-        for number, record in _records(text, _delimiter(text))
-        if any(cell.strip() for cell in record)
-    ]
-    if not records:
-        raise CsvFormatError("the file is empty")
-    (header_row, headers), rows = records[0], records[1:]
+def _map_headers(
+    headers: list[str], header_row: int, aliases: Mapping[str, tuple[str, ...]]
+) -> tuple[dict[str, int], list[RowProblem]]:
+    if len(headers) > MAX_COLUMNS:
+        raise _too_wide(f"{len(headers):,}")
     known = {match_key(alias): name for name, names in aliases.items() for alias in names}
     columns: dict[str, int] = {}
     warnings: list[RowProblem] = []
@@ -193,6 +243,44 @@ def read_table(
             columns[name] = index
         elif header.strip():
             warnings.append(RowProblem(header_row, header, "unknown column: ignored"))
+    return columns, warnings
+
+
+def read_table(
+    source: Source,
+    aliases: Mapping[str, tuple[str, ...]],
+    required: Iterable[str] = (),
+    limits: Mapping[str, int] | None = None,
+) -> Table:
+    """Read a file to the end and map its headers (``aliases``: field -> accepted names).
+
+    Raises ``CsvFormatError`` when the file is empty or unreadable anywhere, wider than
+    ``MAX_COLUMNS``, when two columns mean the same field, or when a ``required`` field has
+    no column. ``limits`` are the maximum lengths ``RowCheck`` holds each field to.
+    """
+    with _opened(source) as stream:
+        encoding = detect(stream)
+        delimiter = _delimiter(stream, encoding)
+        header_row, headers = 0, []
+        columns: dict[str, int] = {}
+        warnings: list[RowProblem] = []
+        unnamed: set[int] | None = None  # the columns without a header, until one is used
+        count = 0
+        for number, cells in _records(stream, encoding, delimiter):
+            if _blank(cells):
+                continue
+            if not header_row:
+                header_row, headers = number, cells
+                columns, warnings = _map_headers(headers, header_row, aliases)
+                unnamed = {i for i, h in enumerate(headers) if not h.strip()}
+                continue
+            count += 1
+            if unnamed is not None and _unnamed_used(cells, unnamed, len(headers)):
+                message = "values in columns without a header are ignored"
+                warnings.append(RowProblem(number, None, message))
+                unnamed = None  # said once
+    if not header_row:
+        raise CsvFormatError("the file is empty")
     for name in required:
         if name not in columns:
             found = ", ".join(repr(h) for h in headers[:12])
@@ -200,14 +288,16 @@ def read_table(
                 f"no {name} column: the first row must name the columns, one of them "
                 f"{' or '.join(repr(a) for a in aliases[name][:2])} (found: {found})"
             )
-    named = {i for i, h in enumerate(headers) if h.strip()}
-    for number, cells in rows:
-        if any(cell.strip() for i, cell in enumerate(cells) if i not in named):
-            warnings.append(
-                RowProblem(number, None, "values in columns without a header are ignored")
-            )
-            break
-    return Table(headers, columns, rows, warnings, dict(limits or {}))
+    return Table(
+        source, encoding, delimiter, header_row, headers, columns, count, warnings,
+        dict(limits or {}),
+    )  # fmt: skip
+
+
+def _unnamed_used(cells: Sequence[str], unnamed: set[int], width: int) -> bool:
+    return any(
+        cell.strip() for i, cell in enumerate(cells) if i in unnamed or i >= width
+    )
 
 
 class Ticker:
@@ -235,19 +325,41 @@ class RowCheck:
         self.number, self.values, self.table = number, values, table
         self.problems: list[RowProblem] = []
         self.warnings: list[RowProblem] = []
+        self.unreadable: set[str] = set()
+        if table.encoding.unreadable:
+            for name, value in values.items():
+                if REPLACEMENT in value:
+                    self._unreadable(name, value)
+
+    def _unreadable(self, name: str, value: str) -> None:
+        # The bytes are lost: importing the row would put "�" in a name or a letter, and
+        # on a re-import overwrite the right value. One cell costs its row, not the file.
+        self.problem(
+            name,
+            "a character here is not UTF-8 and cannot be read (shown as �): correct the "
+            "cell, or save the spreadsheet again as CSV UTF-8, and import the file again",
+            value,
+        )
+        self.unreadable.add(name)
 
     def problem(self, name: str, message: str, value: str | None = None) -> None:
+        if name in self.unreadable:
+            return  # the cell cannot be read: what else is wrong with it is moot
         column = self.table.header(name)
         self.problems.append(RowProblem(self.number, column, message, _short(value)))
 
     def text(self, name: str) -> str:
         """The cell folded to one line (with a warning when that changed it), length-checked."""
         raw = self.values.get(name, "")
-        value = one_line(raw)
-        if has_line_break(raw):
-            column = self.table.header(name)
-            message = "line break replaced by a space"
-            self.warnings.append(RowProblem(self.number, column, message, _short(raw)))
+        # Most cells are printable with single spaces: one_line would return them unchanged.
+        if raw.isprintable() and "  " not in raw:
+            value = raw
+        else:
+            value = one_line(raw)
+            if has_line_break(raw):
+                column = self.table.header(name)
+                message = "line break replaced by a space"
+                self.warnings.append(RowProblem(self.number, column, message, _short(raw)))
         self.check_length(name, value)
         return value
 
@@ -257,6 +369,6 @@ class RowCheck:
             self.problem(name, f"longer than {limit} characters ({len(value)})", value)
 
 
-def count_rows(data: bytes) -> int:
+def count_rows(source: Source) -> int:
     """How many non-blank rows follow the header (for a progress bar)."""
-    return len(read_table(data, {}).rows)
+    return read_table(source, {}).row_count
