@@ -8,7 +8,7 @@ instead of failing half-way. PostgreSQL is used as it is (psycopg 3).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every migration in order; the last is the schema this code reads and writes (a test
 # keeps this equal to migrations/versions, so no command needs Alembic to check it).
-SCHEMA_REVISIONS = ("0001", "0002", "0003")
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004")
 SCHEMA_REVISION = SCHEMA_REVISIONS[-1]
 
 # What an owner can do about a database that refuses to work, by the driver's own error
@@ -115,6 +115,9 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten text is zeroed in the file: what `clients forget`
+        # erases is gone from the disk, not only from the rows.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -149,6 +152,22 @@ def write_session(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def wipe_leftovers(engine: Engine, tables: Sequence[str]) -> None:
+    """After erasing data: leave no old copy of it in the database's files.
+
+    SQLite: the write-ahead log is folded into the file and emptied (the file itself
+    zeroes what was overwritten: ``secure_delete``). PostgreSQL: the tables are vacuumed,
+    so the old row versions are gone from them.
+    """
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in tables:
+            conn.exec_driver_sql(f'VACUUM "{table}"')
 
 
 # The first half of ``lock_business``'s key says what is locked, so that another advisory

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -51,6 +51,8 @@ class DoNotContact(StrEnum):
     unsubscribed = "unsubscribed"
     bounced = "bounced"
     owner = "owner"
+    # The client asked to be forgotten (``clients forget``): their data is erased.
+    forgotten = "forgotten"
 
 
 class EventKind(StrEnum):
@@ -113,7 +115,13 @@ class Business(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     owner_name: str = Field(max_length=200)
+    # The title in the business's own language; a letter in another language takes that
+    # language's title (``owner_title_es``/``owner_title_en``, or a translation).
     owner_title: str = Field(default="", max_length=200)
+    owner_title_es: str = Field(default="", max_length=200)
+    owner_title_en: str = Field(default="", max_length=200)
+    # How the From header names the sender; empty: "Owner — Business".
+    from_name: str = Field(default="", max_length=200)
     owner_phone: str = Field(default="", max_length=50)
     sender_email: str = Field(max_length=320)
     reply_to: str = Field(default="", max_length=320)
@@ -144,6 +152,8 @@ class Client(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     business_id: int = Field(foreign_key="business.id", index=True)
     name: str = Field(max_length=200)
+    # How a letter addresses the client ("María José", "Sr. Ortega"); empty: from the name.
+    greeting: str = Field(default="", max_length=100)
     company: str = Field(default="", max_length=200)
     email: str | None = Field(default=None, max_length=320)
     phone: str = Field(default="", max_length=50)
@@ -253,6 +263,10 @@ class Letter(SQLModel, table=True):
     last_error_code: str | None = Field(default=None, max_length=20)
     last_error: str | None = Field(default=None, max_length=1000)
     dismissed_why: str | None = Field(default=None, max_length=500)
+    # What the checks found when drafted or edited: [{"sentence": …, "reason": …}].
+    flags: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

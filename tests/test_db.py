@@ -13,7 +13,7 @@ from sqlmodel import select
 from followup.config import Settings, get_settings
 from followup.db import current_revision, head_revision, make_engine, write_session
 from followup.errors import ConfigError
-from tests.factories import client_maker, make_business
+from tests.factories import client_maker
 
 
 def test_sqlite_connections_get_the_pragmas(engine: Engine) -> None:
@@ -85,7 +85,24 @@ def test_migrate_upgrades_a_database_of_the_first_release(db_url: str) -> None:
     engine = make_engine(get_settings(database_url=db_url))
     migrate(engine, "0001")
     assert "pin" not in inspect(engine).get_table_names()
-    client_maker(engine, make_business(engine))("Laura")
+    # Written as the first release wrote them: today's models have columns it did not.
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO business (name, owner_name, owner_title, owner_phone, sender_email,"
+                " reply_to, signature, locale, form_of_address, timezone, daily_quota, send_time,"
+                " working_days, cooldown_days, approval_mode, created_at) VALUES ('Taller',"
+                " 'Marta', '', '', 'marta@t.example', '', '', 'es', 'usted', 'Europe/Madrid', 3,"
+                " '09:00', '1,2,3,4,5', 14, 'review', '2026-11-01 08:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO client (business_id, name, company, phone, tags, notes, status,"
+                " do_not_contact, created_at) SELECT id, 'Laura', '', '', '', '', 'active',"
+                " false, '2026-11-01 08:00:00' FROM business"
+            )
+        )
     migrate(engine)
     assert "pin" in inspect(engine).get_table_names()
     assert current_revision(engine) == head_revision(engine)
