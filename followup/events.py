@@ -3,10 +3,15 @@
 Adding an event also keeps the client's own fields true: a ``lost`` event marks the
 client lost, ``recovered`` marks them recovered, and a ``reply`` or ``call`` counts as
 contact for the rotation (it resets the cadence).
+
+An owner names a kind in English or Spanish (``event_kind``) and writes a day as ISO or
+day first (``parse_day``), the same on the command line and in a file to import.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -24,6 +29,51 @@ STATUS_EVENTS: dict[str, ClientStatus] = {
 }
 # The owner's words about an event: each one line, as long as its column allows.
 TEXT_FIELDS = ("summary", "item", "amount", "compensation")
+# Kind names in Spanish, as ``_name_key`` writes them (no case, no accents).
+SPANISH_KINDS = {
+    "compra": EventKind.purchase, "queja": EventKind.complaint,
+    "reclamacion": EventKind.complaint, "colaboracion": EventKind.cooperation,
+    "cooperacion": EventKind.cooperation, "perdido": EventKind.lost, "perdida": EventKind.lost,
+    "recuperado": EventKind.recovered, "recuperada": EventKind.recovered,
+    "respuesta": EventKind.reply, "llamada": EventKind.call, "nota": EventKind.note,
+}  # fmt: skip
+KINDS_ACCEPTED = (
+    f"one of {', '.join(k.value for k in EventKind)} "
+    f"(or in Spanish: {', '.join(SPANISH_KINDS)})"
+)
+DAYS_ACCEPTED = "write 2026-11-04, 04/11/2026 or 4/11/2026"
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?")
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+
+
+def _name_key(text: str) -> str:
+    """A name compared without case, accents or surrounding spaces: 'Reclamación' =
+    'reclamacion'."""
+    plain = unicodedata.normalize("NFKD", text.strip())
+    return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+
+
+def event_kind(value: str) -> str | None:
+    """The English kind for an English or Spanish name (any case, accents or not), or None."""
+    key = _name_key(value)
+    if key in {k.value for k in EventKind}:
+        return key
+    kind = SPANISH_KINDS.get(key)
+    return None if kind is None else kind.value
+
+
+def parse_day(value: str) -> date | None:
+    """ISO ``2026-11-04`` (a time after it is ignored) or day first ``04/11/2026`` or
+    ``4/11/2026`` (``.`` or ``-`` between the numbers too); None for anything else."""
+    value = value.strip()
+    try:
+        if iso := _ISO_DAY.fullmatch(value):
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if dmy := _DAY_FIRST.fullmatch(value):
+            return date(int(dmy[3]), int(dmy[2]), int(dmy[1]))
+    except ValueError:
+        return None
+    return None
 
 
 @dataclass(frozen=True)

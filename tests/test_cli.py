@@ -263,7 +263,7 @@ def test_a_file_that_is_not_csv_is_a_usage_error(run: Run, tmp_path: Path) -> No
     run("init", "--name", "Lang Joinery", "--owner", "Peter Lang", "--sender", "p@lang.example")
     missing = run("clients", "import", str(tmp_path / "nope.csv"), code=2)
     assert "cannot read" in missing.output
-    (tmp_path / "bad.csv").write_text("nombre;telefono\nAna;600\n", encoding="utf-8")
+    (tmp_path / "bad.csv").write_text("nombre;empresa\nAna;Taller\n", encoding="utf-8")
     assert "email" in run("clients", "import", str(tmp_path / "bad.csv"), code=2).output
 
 

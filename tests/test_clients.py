@@ -18,7 +18,8 @@ from followup.db import read_session, write_session
 from followup.models import Client, ClientStatus, Event
 from followup.spreadsheets.clients import export_clients, import_clients, parse_csv
 from followup.spreadsheets.events import import_events
-from followup.spreadsheets.reading import CsvFormatError, ImportReport, Progress
+from followup.spreadsheets.reading import CsvFormatError
+from followup.spreadsheets.reports import ImportReport, Progress
 from tests.factories import NOW, make_business
 
 DATA = Path(__file__).parent / "data"
@@ -164,9 +165,11 @@ def test_unknown_column_is_one_warning_and_ignored(engine: Engine, business_id: 
     assert [(w.row, w.column) for w in report.warnings] == [(1, "shoe size")]
 
 
-def test_file_without_an_email_column_is_a_format_error(engine: Engine, business_id: int) -> None:
-    with pytest.raises(CsvFormatError, match="no email column"):
-        load(engine, business_id, b"name,phone\nAna,600\n")
+def test_file_without_an_email_or_phone_column_is_a_format_error(
+    engine: Engine, business_id: int
+) -> None:
+    with pytest.raises(CsvFormatError, match="no email or phone column"):
+        load(engine, business_id, b"name,company\nAna,Taller\n")
     with pytest.raises(CsvFormatError, match="no name column"):
         load(engine, business_id, b"email\nana@example.com\n")
     assert clients(engine, business_id) == []
@@ -419,8 +422,8 @@ def test_export_reimports_as_all_unchanged(engine: Engine, business_id: int) -> 
 
     assert written == 34
     assert out.getvalue().splitlines()[0] == (
-        "name,email,phone,company,locale,form_of_address,tags,notes,external_id,status,"
-        "do_not_contact"
+        "name,greeting,email,phone,company,locale,form_of_address,tags,notes,external_id,"
+        "status,do_not_contact"
     )
     assert counts(report) == (0, 0, 34, 0)
     assert report.warnings == []

@@ -1,15 +1,50 @@
-"""Events from the command line: what happened with a client, the input to picking."""
+"""Events from the command line: what happened with a client, the input to picking.
+
+``events add`` reads a kind and a day as ``events import`` reads them (``followup.events``):
+a kind in English or Spanish, a day as ISO or day first; what the import refuses by row,
+it refuses as a usage error (exit code 2) naming what it accepts.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import click
 
-from followup.cli.app import DAY, State, cli, emit_json, now, pass_state
+from followup.cli.app import State, cli, emit_json, now, pass_state
 from followup.cli.files import import_with_progress, readable_file, report_import
 from followup.db import read_session, write_session
-from followup.models import EventKind
+from followup.events import DAYS_ACCEPTED, KINDS_ACCEPTED, event_kind, parse_day
+
+
+class Kind(click.ParamType):
+    """An event kind in English or Spanish, as an events file may name it."""
+
+    name = "KIND"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        kind = event_kind(str(value))
+        if kind is None:
+            self.fail(f"unknown kind {value!r}: {KINDS_ACCEPTED}", param, ctx)
+        return kind
+
+
+class EventDay(click.ParamType):
+    """A day as an events file may write it: ISO or day first."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        day = parse_day(str(value))
+        if day is None:
+            self.fail(f"{value!r} is not a date: {DAYS_ACCEPTED}", param, ctx)
+        return day
+
+
+KIND, EVENT_DAY = Kind(), EventDay()
 
 
 @cli.group()
@@ -19,13 +54,20 @@ def events() -> None:
 
 @events.command("add")
 @click.argument("client_ref", metavar="CLIENT")
-@click.option("--kind", required=True, type=click.Choice([k.value for k in EventKind]))
+@click.option(
+    "--kind", required=True, type=KIND, help="What happened: purchase, complaint, … or compra, …"
+)
 @click.option(
     "--summary",
     required=True,
     help="One line, written to the client: “we charged you twice for the chain change”.",
 )
-@click.option("--on", "day", type=DAY, help="The day it happened (default: today).")
+@click.option(
+    "--on",
+    "day",
+    type=EVENT_DAY,
+    help="The day it happened: 2026-11-04, 04/11/2026 or 4/11/2026 (default: today).",
+)
 @click.option("--item", help="What was bought or concerned: “helmet and lights”.")
 @click.option("--amount", help="The amount involved, e.g. 45.90.")
 @click.option(
@@ -69,16 +111,23 @@ def events_import(state: State, file: str) -> None:
 
     path = readable_file(file)
     with read_session(state.engine) as session:
-        business_id = state.business(session).id
+        business = state.business(session)
+        # The business's local today: an event dated after it has not happened yet.
+        today = state.today(business, None)
     report = import_with_progress(
-        import_events, path, engine=state.engine, business_id=business_id, now=now()
+        import_events,
+        path,
+        engine=state.engine,
+        business_id=business.id,
+        now=now(),
+        today=today,
     )
     report_import(report, "events")
 
 
 @events.command("list")
 @click.option("--client", "client_ref", metavar="CLIENT", help="Only this client's events.")
-@click.option("--kind", type=click.Choice([k.value for k in EventKind]))
+@click.option("--kind", type=KIND, help="Only events of this kind (English or Spanish).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def events_list(state: State, client_ref: str | None, kind: str | None, as_json: bool) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from followup.cli.app import Usage, fail
-from followup.spreadsheets.reading import ImportReport
+from followup.spreadsheets.reports import ImportReport
 
 # Files this long get a progress bar on a terminal.
 PROGRESS_FROM_ROWS = 500
@@ -56,7 +56,7 @@ def report_import(report: ImportReport, what: str, dry_run: bool = False) -> Non
         read_as += f", {report.unreadable} unreadable byte(s)"
     click.echo(
         f"{verb} {what}: {report.created} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {len(report.problems)} rejected ({read_as})."
+        f"{report.unchanged} unchanged, {report.rejected} rejected ({read_as})."
     )
     if report.renamed:
         # A name changed by a file is worth a look: a file saved in the wrong encoding
@@ -66,8 +66,16 @@ def report_import(report: ImportReport, what: str, dry_run: bool = False) -> Non
         some = ", e.g." if report.renamed > len(report.renames) else ":"
         examples = ", ".join(f"'{old}' → '{new}'" for old, new in report.renames)
         click.echo(f"{names} {changed}{some} {examples}.")
-    if report.problems:
+    if dry_run:
+        # Said last, where the eye lands: a dry run that looks like an import is a trap.
+        if report.problems:
+            fail(
+                f"{report.rejected} row(s) would be rejected (listed above). "
+                "Dry run: nothing was written."
+            )
+        click.echo("Dry run: nothing was written.")
+    elif report.problems:
         fail(
-            f"{len(report.problems)} row(s) were rejected (listed above); "
+            f"{report.rejected} row(s) were rejected (listed above); "
             "the other rows were kept. Fix those rows and import the file again."
         )

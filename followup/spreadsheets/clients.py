@@ -4,7 +4,13 @@
 ``spreadsheets.matching`` finds the client a row is; this module checks each row as a
 client and applies it. Notes are the one multi-line field: they never reach a mail
 header, so their line ends are only normalised to ``\\n`` (and an exported file re-imports
-unchanged); every other cell is folded to one line.
+unchanged); every other cell is folded to one line, the greeting (how a letter addresses
+the client: "María José", "Sr. Ortega") included.
+
+A client needs an email or a phone, so a file needs an email or a phone column: a file of
+phones only imports its clients, matched on a re-import by reference, else by name and
+phone (``spreadsheets.matching``). The export puts a ``'`` before any cell a spreadsheet
+would run as a formula (``spreadsheets.formulas``) and the import takes it away again.
 
 An empty cell never erases what is stored (clearing is done in the dashboard), and
 ``do_not_contact`` can be set by a file but never cleared by one: an old spreadsheet must
@@ -36,17 +42,10 @@ from followup.db import read_session, write_session
 from followup.errors import Invalid
 from followup.fields import normalise_email, parse_language
 from followup.models import Client, ClientStatus, DoNotContact, FormOfAddress, max_length
+from followup.spreadsheets.formulas import neutralise
 from followup.spreadsheets.matching import CLIENTS, ClientIndex, Known, contact_key, name_of
-from followup.spreadsheets.reading import (
-    ImportReport,
-    Progress,
-    RowCheck,
-    Source,
-    Ticker,
-    chunks,
-    match_key,
-    read_table,
-)
+from followup.spreadsheets.reading import RowCheck, Source, chunks, match_key, read_table
+from followup.spreadsheets.reports import ImportReport, Progress, Ticker
 
 # Rows per transaction: a few milliseconds of lock each, and few enough commits to be fast.
 CHUNK_ROWS = 1000
@@ -55,6 +54,7 @@ CHUNK_ROWS = 1000
 # spaces and hyphens as underscores).
 CLIENT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "name": ("name", "nombre", "full name", "nombre completo"),
+    "greeting": ("greeting", "saludo"),
     "email": ("email", "correo", "e-mail", "mail", "correo electrónico", "email address"),
     "phone": ("phone", "teléfono", "telephone", "mobile", "tel", "móvil"),
     "company": ("company", "empresa"),
@@ -67,15 +67,15 @@ CLIENT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "do_not_contact": ("do not contact", "no contactar"),
 }
 EXPORT_COLUMNS = (
-    "name", "email", "phone", "company", "locale", "form_of_address",
+    "name", "greeting", "email", "phone", "company", "locale", "form_of_address",
     "tags", "notes", "external_id", "status", "do_not_contact",
 )
 # The model's column sizes: checked here so PostgreSQL never refuses a row mid-import.
 MAX_LENGTH = {
     field: max_length(Client, column)
     for field, column in (
-        ("name", "name"), ("company", "company"), ("phone", "phone"), ("tags", "tags"),
-        ("notes", "notes"), ("external_id", "external_ref"),
+        ("name", "name"), ("greeting", "greeting"), ("company", "company"),
+        ("phone", "phone"), ("tags", "tags"), ("notes", "notes"), ("external_id", "external_ref"),
     )
 }
 YES = frozenset({"true", "yes", "si", "1", "x"})
@@ -102,6 +102,7 @@ def parse_csv(
 class _ClientRow:
     number: int
     name: str
+    greeting: str
     email: str | None
     phone: str
     company: str
@@ -175,6 +176,7 @@ def _check_client(row: RowCheck, emails: _Emails) -> _ClientRow:
     return _ClientRow(
         number=row.number,
         name=name,
+        greeting=row.text("greeting"),
         email=email,
         phone=phone,
         company=row.text("company"),
@@ -190,9 +192,9 @@ def _check_client(row: RowCheck, emails: _Emails) -> _ClientRow:
 
 def _changes(client: Row[Any], row: _ClientRow, now: datetime) -> dict[str, Any]:
     wanted: dict[str, object] = {
-        "name": row.name, "email": row.email, "phone": row.phone, "company": row.company,
-        "locale": row.locale, "form_of_address": row.form_of_address, "tags": row.tags,
-        "notes": row.notes, "external_ref": row.external_ref,
+        "name": row.name, "greeting": row.greeting, "email": row.email, "phone": row.phone,
+        "company": row.company, "locale": row.locale, "form_of_address": row.form_of_address,
+        "tags": row.tags, "notes": row.notes, "external_ref": row.external_ref,
     }
     changes = {k: v for k, v in wanted.items() if v not in (None, "") and getattr(client, k) != v}
     if row.do_not_contact and not client.do_not_contact:
@@ -204,9 +206,10 @@ def _changes(client: Row[Any], row: _ClientRow, now: datetime) -> dict[str, Any]
 def _new_client(row: _ClientRow, business_id: int, now: datetime) -> dict[str, Any]:
     """Every column of the new client's row (an insert of many rows needs the same keys)."""
     return {
-        "business_id": business_id, "name": row.name, "email": row.email, "phone": row.phone,
-        "company": row.company, "locale": row.locale, "form_of_address": row.form_of_address,
-        "tags": row.tags, "notes": row.notes, "external_ref": row.external_ref,
+        "business_id": business_id, "name": row.name, "greeting": row.greeting,
+        "email": row.email, "phone": row.phone, "company": row.company, "locale": row.locale,
+        "form_of_address": row.form_of_address, "tags": row.tags, "notes": row.notes,
+        "external_ref": row.external_ref,
         "status": ClientStatus.active.value, "do_not_contact": row.do_not_contact,
         "do_not_contact_at": now if row.do_not_contact else None,
         "do_not_contact_reason": DoNotContact.owner.value if row.do_not_contact else None,
@@ -308,7 +311,9 @@ def import_clients(
     """
     with read_session(engine) as session:
         get_business(session, business_id)
-    table = read_table(source, CLIENT_COLUMNS, required=("name", "email"), limits=MAX_LENGTH)
+    table = read_table(
+        source, CLIENT_COLUMNS, required=("name", ("email", "phone")), limits=MAX_LENGTH
+    )
     report = ImportReport(
         rows=table.row_count,
         warnings=list(table.warnings),
@@ -323,7 +328,7 @@ def import_clients(
         # The rows are checked before the transaction opens: it holds the lock only to write.
         checked: list[tuple[RowCheck, _ClientRow]] = []
         for number, cells in chunk:
-            check = RowCheck(number, table.values(cells), table)
+            check = table.check(number, cells)
             checked.append((check, _check_client(check, emails)))
             ticker.tick()
         with (read_session if dry_run else write_session)(engine) as session:
@@ -340,7 +345,8 @@ def import_clients(
 def export_clients(session: Session, business_id: int, out: TextIO) -> int:
     """Write the business's clients as CSV with English headers; returns the row count.
 
-    The file re-imports as all unchanged. Encoding is the caller's ``out`` (UTF-8 expected).
+    The file re-imports as all unchanged, and no cell of it runs as a formula in a
+    spreadsheet (see the module's notes). Encoding is the caller's ``out`` (UTF-8 expected).
     """
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
@@ -353,8 +359,11 @@ def export_clients(session: Session, business_id: int, out: TextIO) -> int:
     )
     for c in session.exec(query):
         writer.writerow([
-            c.name, c.email or "", c.phone, c.company, c.locale or "", c.form_of_address or "",
-            c.tags, c.notes, c.external_ref or "", c.status, str(c.do_not_contact).lower(),
-        ])
+            *map(neutralise, (
+                c.name, c.greeting, c.email or "", c.phone, c.company, c.locale or "",
+                c.form_of_address or "", c.tags, c.notes, c.external_ref or "",
+            )),
+            c.status, str(c.do_not_contact).lower(),
+        ])  # fmt: skip
         count += 1
     return count

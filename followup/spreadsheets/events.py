@@ -2,7 +2,9 @@
 
 Each row names its client by id, email or external reference (through ``find_client``),
 and gives the kind (in English or Spanish), the date (ISO or day-first) and a one-line
-summary; ``item``, ``amount`` and ``compensation`` are optional. ``spreadsheets.reading``
+summary; ``item``, ``amount`` and ``compensation`` are optional. Kinds and days are read
+by ``followup.events`` (``event_kind``, ``parse_day``), as ``events add`` reads them, and
+an event dated after the business's today is refused, by row. ``spreadsheets.reading``
 reads the file; rows are added in file order, and an event already recorded counts as
 unchanged, so importing the same file twice adds nothing.
 
@@ -12,7 +14,6 @@ its own; being idempotent, an import stopped half-way is finished by running it 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime
 
@@ -23,18 +24,19 @@ from followup.businesses import get_business
 from followup.clients import find_client
 from followup.db import read_session, write_session
 from followup.errors import Invalid, NotFound
-from followup.events import EventInput, add_event, same_event_exists, validate_event
-from followup.models import Client, Event, EventKind, max_length
-from followup.spreadsheets.reading import (
-    ImportReport,
-    Progress,
-    RowCheck,
-    Source,
-    Ticker,
-    chunks,
-    match_key,
-    read_table,
+from followup.events import (
+    DAYS_ACCEPTED,
+    KINDS_ACCEPTED,
+    EventInput,
+    add_event,
+    event_kind,
+    parse_day,
+    same_event_exists,
+    validate_event,
 )
+from followup.models import Client, Event, max_length
+from followup.spreadsheets.reading import RowCheck, Source, chunks, read_table
+from followup.spreadsheets.reports import ImportReport, Progress, Ticker
 
 CHUNK_ROWS = 1000
 
@@ -50,35 +52,8 @@ EVENT_COLUMNS: Mapping[str, tuple[str, ...]] = {
 # The model's column sizes: checked here so PostgreSQL never refuses a row mid-import.
 EVENT_DETAILS = ("item", "amount", "compensation")
 MAX_LENGTH = {name: max_length(Event, name) for name in EVENT_DETAILS}
-SPANISH_KINDS = {
-    "compra": EventKind.purchase, "queja": EventKind.complaint,
-    "reclamacion": EventKind.complaint, "colaboracion": EventKind.cooperation,
-    "cooperacion": EventKind.cooperation, "perdido": EventKind.lost, "perdida": EventKind.lost,
-    "recuperado": EventKind.recovered, "recuperada": EventKind.recovered,
-    "respuesta": EventKind.reply, "llamada": EventKind.call, "nota": EventKind.note,
-}
-
-
-def parse_day(value: str) -> date | None:
-    """ISO ``2026-11-04`` (a time after it is ignored) or day-first ``04/11/2026``."""
-    value = value.strip()
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", value)
-    dmy = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", value)
-    try:
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if dmy:
-            return date(int(dmy[3]), int(dmy[2]), int(dmy[1]))
-    except ValueError:
-        return None
-    return None
-
-
-def event_kind(value: str) -> str | None:
-    """The English kind for an English or Spanish name, or None."""
-    key = match_key(value)
-    kinds = {k.value for k in EventKind}
-    return key if key in kinds else SPANISH_KINDS.get(key)
+# The fields of ``validate_event``'s errors that are not named like the file's columns.
+_COLUMN_OF = {"day": "date"}
 
 
 class _ClientRefs:
@@ -107,6 +82,7 @@ def import_events(
     source: Source,
     now: datetime,
     *,
+    today: date | None = None,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
@@ -115,6 +91,7 @@ def import_events(
 
     Columns ``client`` (id, email or reference), ``kind``, ``date``, ``summary`` and
     optionally ``item``, ``amount``, ``compensation``; Spanish headers and kind names too.
+    With ``today`` (the business's local day), a row dated after it is rejected.
     Raises ``CsvFormatError`` when the file as a whole cannot be used (before anything is
     written), ``NotFound`` for an unknown business.
     """
@@ -134,7 +111,7 @@ def import_events(
     for chunk in chunks(table.rows(), chunk_rows):
         with write_session(engine) as session:
             checks = [
-                _import_row(session, refs, RowCheck(n, table.values(cells), table), report, now)
+                _import_row(session, refs, table.check(n, cells), report, now, today)
                 for n, cells in chunk
             ]
         for check in checks:
@@ -146,7 +123,12 @@ def import_events(
 
 
 def _import_row(
-    session: Session, refs: _ClientRefs, check: RowCheck, report: ImportReport, now: datetime
+    session: Session,
+    refs: _ClientRefs,
+    check: RowCheck,
+    report: ImportReport,
+    now: datetime,
+    today: date | None,
 ) -> RowCheck:
     ref, raw_kind, raw_day, summary = map(check.text, ("client", "kind", "date", "summary"))
     item, amount, compensation = (check.text(n) or None for n in EVENT_DETAILS)
@@ -155,11 +137,10 @@ def _import_row(
         check.problem("client", f"no client with id, email or reference {ref!r}", ref)
     kind = event_kind(raw_kind)
     if kind is None:
-        names = ", ".join(k.value for k in EventKind)
-        check.problem("kind", f"unknown kind: one of {names} (or in Spanish)", raw_kind)
+        check.problem("kind", f"unknown kind: {KINDS_ACCEPTED}", raw_kind)
     day = parse_day(raw_day)
     if day is None:
-        check.problem("date", "not a date: write 2026-11-04 or 04/11/2026", raw_day)
+        check.problem("date", f"not a date: {DAYS_ACCEPTED}", raw_day)
     if not summary:
         check.problem("summary", "the summary is empty: say in one line what happened")
     if check.problems:
@@ -168,9 +149,9 @@ def _import_row(
     assert kind is not None
     assert day is not None
     try:
-        event = validate_event(EventInput(kind, day, summary, item, amount, compensation))
+        event = validate_event(EventInput(kind, day, summary, item, amount, compensation), today)
     except Invalid as exc:
-        check.problem(exc.field, str(exc))
+        check.problem(_COLUMN_OF.get(exc.field, exc.field), str(exc))
         return check
     if same_event_exists(session, client, event):
         report.unchanged += 1

@@ -4,7 +4,11 @@ Files come from spreadsheets: UTF-8 with or without BOM (UTF-16 with BOM too), e
 Windows-1252 (``encodings`` decides, for the whole file); `,`, `;` or tab; CR, LF or
 CRLF; English or Spanish headers in any case, with or without accents. ``read_table``
 maps the headers to canonical fields through a table of accepted names; ``RowCheck``
-collects what is wrong with one row, by column.
+collects what is wrong with one row, by column. A row with more cells than the header
+names columns is rejected as a whole (``Table.check``): a delimiter inside a cell without
+quotes has shifted its cells, and dropping the extra ones would lose the owner's words.
+A cell a spreadsheet would run as a formula arrives with the ``'`` an export put before
+it (``spreadsheets.formulas``): ``Table.values`` takes that ``'`` away.
 
 A file is read as a stream, never whole: ``read_table`` reads it once to the end (the
 encoding, the header, the row count, and every error that concerns the file as a whole,
@@ -28,7 +32,7 @@ import io
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,9 +48,12 @@ from followup.spreadsheets.encodings import (  # CsvFormatError is imported from
     detect,
     lines,
 )
+from followup.spreadsheets.formulas import restore
+from followup.spreadsheets.reports import (  # the reports are imported from here too
+    ImportReport as ImportReport,
+)
+from followup.spreadsheets.reports import RowProblem
 
-Progress = Callable[[int], None]
-PROGRESS_EVERY = 100
 # More columns than any client or event file has: a file that wide is the wrong file.
 MAX_COLUMNS = 200
 # The file's bytes, or the path of the file (read twice, never held in memory whole).
@@ -54,46 +61,6 @@ Source = bytes | Path
 # Fed after the last line: a quote left open swallows it, a closed file reads it as a row.
 _END = "\x00"  # never in a line: ``lines`` refuses a NUL
 T = TypeVar("T")
-
-
-@dataclass
-class RowProblem:
-    row: int
-    column: str | None
-    message: str
-    value: str | None = None
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-    warnings: list[RowProblem] = field(default_factory=list)
-    rows: int = 0
-    encoding: str = ""  # how the file was read: UTF-8, UTF-16 or Windows-1252
-    unreadable: int = 0  # bytes of a UTF-8 file that were not UTF-8
-    renamed: int = 0  # existing clients whose name the file changes
-    renames: list[tuple[str, str]] = field(default_factory=list)  # a few (old, new)
-
-    @property
-    def rejected(self) -> int:
-        """Rows skipped because of at least one problem."""
-        return len({p.row for p in self.problems})
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def rename(self, old: str, new: str, examples: int = 3) -> None:
-        self.renamed += 1
-        if len(self.renames) < examples:
-            self.renames.append((old, new))
 
 
 def match_key(text: str) -> str:
@@ -221,7 +188,31 @@ class Table:
         return self.headers[self.columns[name]] if name in self.columns else name
 
     def values(self, cells: Sequence[str]) -> dict[str, str]:
-        return {n: cells[i].strip() if i < len(cells) else "" for n, i in self.columns.items()}
+        """Each field's cell, stripped, without the ``'`` an export puts before a formula."""
+        return {
+            n: restore(cells[i].strip()) if i < len(cells) else ""
+            for n, i in self.columns.items()
+        }
+
+    def check(self, number: int, cells: Sequence[str]) -> RowCheck:
+        """The checks of one row begun: a row wider than the header is its one problem.
+
+        Empty cells past the header do not count: spreadsheets pad rows with delimiters.
+        """
+        check = RowCheck(number, self.values(cells), self)
+        width = len(self.headers)
+        if len(cells) > width and not _blank(cells[width:]):
+            used = max(i for i, cell in enumerate(cells) if cell.strip()) + 1
+            extra = self.delimiter.join(cells[width:used])
+            mark = "a tab" if self.delimiter == "\t" else f"a '{self.delimiter}'"
+            check.misread(
+                f"{used} cells, but the header (row {self.header_row}) names {width} columns: "
+                f"probably {mark} inside a cell without quotes around it (past column "
+                f"{width}: {_short(extra, 60)!r}). Put that cell in quotes, or take out the "
+                "delimiter, and import the file again",
+                extra,
+            )
+        return check
 
 
 def _map_headers(
@@ -249,14 +240,15 @@ def _map_headers(
 def read_table(
     source: Source,
     aliases: Mapping[str, tuple[str, ...]],
-    required: Iterable[str] = (),
+    required: Iterable[str | tuple[str, ...]] = (),
     limits: Mapping[str, int] | None = None,
 ) -> Table:
     """Read a file to the end and map its headers (``aliases``: field -> accepted names).
 
     Raises ``CsvFormatError`` when the file is empty or unreadable anywhere, wider than
-    ``MAX_COLUMNS``, when two columns mean the same field, or when a ``required`` field has
-    no column. ``limits`` are the maximum lengths ``RowCheck`` holds each field to.
+    ``MAX_COLUMNS``, when two columns mean the same field, or when a ``required`` field
+    (or, for a tuple, none of its fields) has no column. ``limits`` are the maximum lengths
+    ``RowCheck`` holds each field to.
     """
     with _opened(source) as stream:
         encoding = detect(stream)
@@ -272,21 +264,23 @@ def read_table(
             if not header_row:
                 header_row, headers = number, cells
                 columns, warnings = _map_headers(headers, header_row, aliases)
-                unnamed = {i for i, h in enumerate(headers) if not h.strip()}
+                unnamed = {i for i, h in enumerate(headers) if not h.strip()} or None
                 continue
             count += 1
-            if unnamed is not None and _unnamed_used(cells, unnamed, len(headers)):
+            if unnamed is not None and _unnamed_used(cells, unnamed):
                 message = "values in columns without a header are ignored"
                 warnings.append(RowProblem(number, None, message))
                 unnamed = None  # said once
     if not header_row:
         raise CsvFormatError("the file is empty")
-    for name in required:
-        if name not in columns:
+    for need in required:
+        names = (need,) if isinstance(need, str) else need
+        if not any(name in columns for name in names):
             found = ", ".join(repr(h) for h in headers[:12])
+            accepted = " or ".join(repr(a) for name in names for a in aliases[name][:2])
             raise CsvFormatError(
-                f"no {name} column: the first row must name the columns, one of them "
-                f"{' or '.join(repr(a) for a in aliases[name][:2])} (found: {found})"
+                f"no {' or '.join(names)} column: the first row must name the columns, one "
+                f"of them {accepted} (found: {found})"
             )
     return Table(
         source, encoding, delimiter, header_row, headers, columns, count, warnings,
@@ -294,28 +288,9 @@ def read_table(
     )  # fmt: skip
 
 
-def _unnamed_used(cells: Sequence[str], unnamed: set[int], width: int) -> bool:
-    return any(
-        cell.strip() for i, cell in enumerate(cells) if i in unnamed or i >= width
-    )
-
-
-class Ticker:
-    """Calls ``progress`` with the rows done, every ``PROGRESS_EVERY`` rows and at the end."""
-
-    def __init__(self, progress: Progress | None) -> None:
-        self.progress = progress
-        self.pending = 0
-
-    def tick(self) -> None:
-        self.pending += 1
-        if self.pending >= PROGRESS_EVERY:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.progress is not None and self.pending:
-            self.progress(self.pending)
-        self.pending = 0
+def _unnamed_used(cells: Sequence[str], unnamed: set[int]) -> bool:
+    """A value under a column without a header (past the header, the row is rejected)."""
+    return any(cells[i].strip() for i in unnamed if i < len(cells))
 
 
 class RowCheck:
@@ -326,6 +301,7 @@ class RowCheck:
         self.problems: list[RowProblem] = []
         self.warnings: list[RowProblem] = []
         self.unreadable: set[str] = set()
+        self.shifted = False  # its cells are not under their columns: see ``misread``
         if table.encoding.unreadable:
             for name, value in values.items():
                 if REPLACEMENT in value:
@@ -342,8 +318,15 @@ class RowCheck:
         )
         self.unreadable.add(name)
 
+    def misread(self, message: str, value: str) -> None:
+        """The row as a whole cannot be read as its columns: this is its one problem, and
+        what its cells would say about their columns (shifted ones) is not said."""
+        self.problems = [RowProblem(self.number, None, message, _short(value))]
+        self.warnings = []
+        self.shifted = True
+
     def problem(self, name: str, message: str, value: str | None = None) -> None:
-        if name in self.unreadable:
+        if name in self.unreadable or self.shifted:
             return  # the cell cannot be read: what else is wrong with it is moot
         column = self.table.header(name)
         self.problems.append(RowProblem(self.number, column, message, _short(value)))
@@ -356,7 +339,7 @@ class RowCheck:
             value = raw
         else:
             value = one_line(raw)
-            if has_line_break(raw):
+            if has_line_break(raw) and not self.shifted:
                 column = self.table.header(name)
                 message = "line break replaced by a space"
                 self.warnings.append(RowProblem(self.number, column, message, _short(raw)))
