@@ -2,7 +2,9 @@
 
 A bicycle workshop in Seville with thirty clients: recent purchases, a late repair that
 annoyed a client, a double charge, a client who helped find a brake fault, one who left
-and one who came back after a free repair and now has a special guarantee. Every date is
+and one who came back when a fork we had repaired failed again and we repaired it free,
+and now has a special guarantee. The owner's words (summaries, compensations) are written
+to each client, in their form of address. Every date is
 relative to ``day``, so the demo always looks like last few weeks.
 """
 
@@ -70,14 +72,14 @@ EVENTS: tuple[tuple[int, str, int, str, str | None, str | None, str | None], ...
     (0, "purchase", 18, "Compra de casco y luces delanteras", "casco y luces delanteras", "64.90", None),
     (1, "purchase", 6, "Compra de un juego de ruedas de carretera", "juego de ruedas de carretera", "289", None),
     (2, "purchase", 19, "Compra de una bicicleta de paseo", "bicicleta de paseo", "540", None),
-    (4, "purchase", 16, "Revisión completa de su bicicleta", "revisión completa", "45", None),
+    (4, "purchase", 16, "Revisión completa de tu bicicleta", "revisión completa", "45", None),
     (5, "purchase", 5, "Revisión completa de su bicicleta", "revisión completa", "45", None),
     (6, "purchase", 4, "Plan de mantenimiento anual", "plan de mantenimiento anual", "120", None),
     (7, "purchase", 10, "Cambio de cadena y piñones", "cadena y piñones", "78.50", None),
     (8, "purchase", 11, "Revisión completa de su bicicleta", "revisión completa", "45", None),
     (10, "purchase", 4, "Cambio de cadena y piñones", "cadena y piñones", "78.50", None),
     (11, "purchase", 12, "Revisión completa de su bicicleta", "revisión completa", "45", None),
-    (13, "purchase", 5, "Juego de ruedas para la bicicleta de su hija", "juego de ruedas", "150", None),
+    (13, "purchase", 5, "Juego de ruedas para la bicicleta de tu hija", "juego de ruedas", "150", None),
     (14, "purchase", 21, "Juego de ruedas de montaña", "juego de ruedas de montaña", "310", None),
     (16, "purchase", 2, "Casco y luces para el invierno", "casco y luces", "64.90", None),
     (17, "purchase", 10, "Bicicleta de paseo para su hijo", "bicicleta de paseo", "420", None),
@@ -88,10 +90,12 @@ EVENTS: tuple[tuple[int, str, int, str, str | None, str | None, str | None], ...
      None, "78.50", "le hemos devuelto el cargo duplicado de 78,50 € a su tarjeta"),
     (9, "cooperation", 8, "Nos envió fotos y un vídeo que nos ayudaron a localizar un fallo en los frenos de disco",
      None, None, None),
-    (12, "lost", 23, "Se pasó a otro taller tras una revisión mal hecha", None, None, None),
-    (15, "recovered", 12, "Volvió tras la reparación gratuita de la horquilla", "horquilla", None, None),
+    (12, "lost", 23, "Le hicimos mal la revisión de su bicicleta, y con razón prefirió otro taller",
+     None, None, None),
+    (15, "recovered", 12, "La horquilla que le reparamos volvió a fallar, y se la reparamos de nuevo sin coste",
+     "horquilla", None, None),
     (19, "purchase", 60, "Bicicleta eléctrica urbana", "bicicleta eléctrica urbana", "1890", None),
-    (20, "call", 9, "Llamó para preguntar por el plan de mantenimiento", None, None, None),
+    (20, "call", 9, "Me llamó para preguntar por el plan de mantenimiento", None, None, None),
 )
 # fmt: on
 
@@ -127,7 +131,7 @@ def create_demo(session: Session, day: date, now: datetime) -> Business:
     ]
     session.add_all(clients)
     session.flush()
-    recovered_event = None
+    incident = None
     for index, kind, days_ago, summary, item, amount, compensation in EVENTS:
         event = add_event(
             session,
@@ -136,7 +140,8 @@ def create_demo(session: Session, day: date, now: datetime) -> Business:
             now,
         )
         if kind == "recovered":
-            recovered_event = event
+            incident = event
+    assert incident is not None
     create_guarantee(
         session,
         clients[GUARANTEE_CLIENT],
@@ -145,6 +150,7 @@ def create_demo(session: Session, day: date, now: datetime) -> Business:
         payout=GUARANTEE_PAYOUT,
         starts_on=day - timedelta(days=GUARANTEE_DAYS_AGO),
         now=now,
-        event_id=recovered_event.id if recovered_event else None,
+        event_id=incident.id,
     )
     return business
+

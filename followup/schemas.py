@@ -34,6 +34,13 @@ class LetterError(View):
     words: str
 
 
+class Flag(View):
+    """A sentence of a draft the owner should read again, and why (DESIGN §4)."""
+
+    sentence: str
+    reason: str
+
+
 class LetterView(View):
     id: int
     client_id: int
@@ -45,12 +52,14 @@ class LetterView(View):
     message_id: str
     day: date
     created_at: datetime
+    flags: list[Flag]
     last_error: LetterError | None
 
 
 class ClientView(View):
     id: int
     name: str
+    greeting: str
     email: str | None
     phone: str
     company: str
@@ -91,6 +100,9 @@ class SettingsView(View):
     name: str
     owner_name: str
     owner_title: str
+    owner_title_es: str
+    owner_title_en: str
+    from_name: str
     owner_phone: str
     sender_email: str
     reply_to: str

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from followup import picking
 from followup.calendar import parse_working_days, why_not_working
+from followup.greetings import derive_greeting
 from followup.models import Business, Client, Event, Guarantee, Letter
 from followup.schemas import (
     ClientView,
@@ -80,7 +81,14 @@ def list_clients(
     if status:
         query = query.where(Client.status == status)
     rows = session.exec(_page(query.order_by(col(Client.id)), limit, offset))
-    return [ClientView.model_validate(client) for client in rows]
+    return [client_view(client) for client in rows]
+
+
+def client_view(client: Client) -> ClientView:
+    """A client as shown: ``greeting`` is how letters greet them (the owner's, or the one
+    derived from the name)."""
+    greeting = client.greeting or derive_greeting(client.name)
+    return ClientView.model_validate({**client.model_dump(), "greeting": greeting})
 
 
 def list_events(

@@ -75,3 +75,23 @@ def test_every_template_renders_against_the_demo_data(engine: Engine, tlocale: s
                     assert (ev.item or ev.summary.rstrip(".")).lower() in draft.text.lower()
                 rendered += 1
     assert rendered > 30
+
+
+def test_the_demo_drafts_no_flagged_letter_in_four_weeks(engine: Engine) -> None:
+    """Its owner's words are written to each client, in their form of address: no draft of
+    the demo needs the owner's pen (DESIGN §4)."""
+    from datetime import timedelta
+
+    from followup.jobs import run_day
+    from followup.models import Letter
+
+    with write_session(engine) as session:
+        business = create_demo(session, MONDAY, NOW)
+    assert business.id is not None
+    for offset in range(28):
+        run_day(engine, business.id, MONDAY + timedelta(days=offset), NOW)
+    with read_session(engine) as session:
+        drafted = session.exec(select(Letter)).all()
+    assert len(drafted) > 25  # drafts wait for approval: about one for every client
+    assert {letter.kind for letter in drafted} >= {"apology", "thank_you", "guarantee_offer"}
+    assert [(letter.subject, letter.flags) for letter in drafted if letter.flags] == []

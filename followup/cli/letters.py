@@ -1,10 +1,13 @@
-"""Letters from the command line: list, read, approve, cancel."""
+"""Letters from the command line: list, read, edit, approve, cancel, dismiss, resend."""
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
-from followup.cli.app import State, cli, emit_json, fail, now, pass_state
+from followup.cli.app import State, Usage, cli, emit_json, fail, now, pass_state
 from followup.db import read_session, write_session
 from followup.models import Client, LetterStatus
 
@@ -29,12 +32,19 @@ def letters_list(state: State, status: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
+    # A flagged draft is shown first: it needs the owner's pen before it can go.
+    rows = sorted(rows, key=lambda letter: not (letter.flags and letter.status == "draft"))
     for letter in rows:
+        flagged = f"  ⚑ {len(letter.flags)} to check" if letter.flags else ""
         click.echo(
             f"{letter.id:>5}  {letter.day}  {letter.status:<9}  {letter.kind:<17}  "
-            f"{letter.client_name}: {letter.subject}"
+            f"{letter.client_name}: {letter.subject}{flagged}"
         )
     click.echo(f"{len(rows)} letter(s).", err=True)
+    if any(letter.flags for letter in rows):
+        click.echo(
+            "⚑: read it with `followup letters show ID`, fix it with `letters edit ID`.", err=True
+        )
 
 
 @letters.command("show")
@@ -63,6 +73,74 @@ def letters_show(state: State, letter_id: int, html: bool) -> None:
         click.echo(f"Last error: {letter.last_error}")
     click.echo("")
     click.echo(letter.body_html if html else letter.body_text)
+    _show_flags(letter.id, letter.flags)
+
+
+def _show_flags(letter_id: int | None, flags: list[dict[str, str]]) -> None:
+    if not flags:
+        return
+    click.echo("", err=True)
+    click.echo(f"⚑ Read again before approving ({len(flags)}):", err=True)
+    for flag in flags:
+        click.echo(f"  “{flag['sentence']}”: {flag['reason']}", err=True)
+    click.echo(f"Fix it with `followup letters edit {letter_id}`.", err=True)
+
+
+@letters.command("edit")
+@click.argument("letter_id", type=int)
+@click.option("--subject", help="The new subject (otherwise kept, or edited in $EDITOR).")
+@click.option(
+    "--text-file",
+    type=click.File("r", encoding="utf-8"),
+    help="A file with the new text of the letter ('-' for standard input).",
+)
+@pass_state
+def letters_edit(state: State, letter_id: int, subject: str | None, text_file: Any) -> None:
+    """Change a draft's subject and text in your own words; the checks run again.
+
+    Without --subject or --text-file, opens $EDITOR on the subject and the text. The
+    edited letter is a draft again: approve it when it reads right. A queued or sent
+    letter cannot be edited.
+    """
+    from followup.letters.drafting import edit_letter
+    from followup.outbox import get_letter
+
+    with read_session(state.engine) as session:
+        business = state.business(session)
+        assert business.id is not None
+        letter = get_letter(session, business.id, letter_id)
+    text = text_file.read() if text_file is not None else None
+    if subject is None and text is None:
+        if not sys.stdin.isatty():
+            raise Usage("give --subject and/or --text-file, or run it on a terminal to use $EDITOR")
+        subject, text = _edit_in_editor(letter.subject, letter.body_text)
+        if subject is None:
+            click.echo(f"Letter {letter_id} is unchanged.")
+            return
+    with write_session(state.engine) as session:
+        business = state.business(session)
+        assert business.id is not None
+        letter = edit_letter(
+            session, get_letter(session, business.id, letter_id), now(), subject=subject, text=text
+        )
+    click.echo(
+        f"Letter {letter_id} is edited; approve it with `followup letters approve {letter_id}`."
+    )
+    _show_flags(letter.id, letter.flags)
+
+
+_SUBJECT = "Subject: "
+
+
+def _edit_in_editor(subject: str, text: str) -> tuple[str | None, str | None]:
+    """The subject and text as edited in $EDITOR; (None, None) when nothing was saved."""
+    edited = click.edit(f"{_SUBJECT}{subject}\n\n{text}\n", extension=".txt")
+    if edited is None:
+        return None, None
+    first, _, rest = edited.lstrip("\n").partition("\n")
+    if not first.startswith(_SUBJECT):
+        raise Usage(f"the first line must start with {_SUBJECT!r}; nothing was changed")
+    return first[len(_SUBJECT) :], rest
 
 
 @letters.command("approve")
@@ -80,11 +158,15 @@ def letters_approve(state: State, letter_ids: tuple[int, ...]) -> None:
             with write_session(state.engine) as session:
                 business = state.business(session)
                 assert business.id is not None
-                approve(session, get_letter(session, business.id, letter_id), now())
+                letter = get_letter(session, business.id, letter_id)
+                flagged = len(letter.flags)
+                approve(session, letter, now())
         except FollowupError as exc:
             refused.append(str(exc))  # the message names the letter
             continue
         click.echo(f"Approved letter {letter_id}; it goes out with the next sending.")
+        if flagged:
+            click.echo(f"  (approved as it is, with {flagged} sentence(s) flagged)", err=True)
     if refused:
         fail("; ".join(refused))
 

@@ -29,7 +29,27 @@ def business_options(*, with_defaults: bool) -> Callable[[F], F]:
     options = [
         click.option("--name", help="The business's name, as clients know it."),
         click.option("--owner", "owner_name", help="Who signs the letters."),
-        click.option("--owner-title", default=default(""), help="The title under the signature."),
+        click.option(
+            "--owner-title",
+            default=default(""),
+            help="The title under the signature, in the business's language (Propietaria).",
+        ),
+        click.option(
+            "--owner-title-es",
+            default=default(""),
+            help="The title under Spanish letters, when the business's language is another.",
+        ),
+        click.option(
+            "--owner-title-en",
+            default=default(""),
+            help="The title under English letters, when the business's language is another "
+            "(default: a translation of a common title, else none).",
+        ),
+        click.option(
+            "--from-name",
+            default=default(""),
+            help="How the From line names you (default: “Owner — Business”).",
+        ),
         click.option(
             "--owner-phone", default=default(""), help="A direct phone line to sign with."
         ),

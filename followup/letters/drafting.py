@@ -8,13 +8,17 @@ and a resend is recognisably the same letter.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from followup.calendar import send_moment
+from followup.errors import Invalid
 from followup.letters import rendering as letters
+from followup.letters.address import check_letter
 from followup.mail.message import make_message_id
 from followup.models import (
     ApprovalMode,
@@ -22,11 +26,13 @@ from followup.models import (
     Channel,
     Client,
     Event,
+    EventKind,
     Guarantee,
     Letter,
     LetterStatus,
     TemplateOverride,
 )
+from followup.outbox import OutboxError
 from followup.picking import Candidate
 
 
@@ -38,15 +44,30 @@ def letter_context(
     occasion: str,
     event: Event | None = None,
     guarantee: Guarantee | None = None,
+    last_purchase: Event | None = None,
 ) -> dict[str, Any]:
     return {
         "client": client,
         "business": business,
         "event": event,
         "guarantee": guarantee,
+        "last_purchase": last_purchase,
         "day": day,
         "occasion": occasion,
     }
+
+
+def last_purchase(session: Session, client: Client, day: date) -> Event | None:
+    """The client's latest purchase on record up to ``day``: what a thank-you may name."""
+    return session.exec(
+        select(Event)
+        .where(
+            Event.client_id == client.id,
+            Event.kind == EventKind.purchase,
+            col(Event.day) <= day,
+        )
+        .order_by(col(Event.day).desc(), col(Event.id).desc())
+    ).first()
 
 
 def client_template_locale(business: Business, client: Client) -> str:
@@ -89,10 +110,18 @@ def draft_letter(
     guarantee = session.get(Guarantee, candidate.guarantee_id) if candidate.guarantee_id else None
     tlocale = client_template_locale(business, client)
     context = letter_context(
-        business, client, day=day, occasion=candidate.occasion, event=event, guarantee=guarantee
+        business,
+        client,
+        day=day,
+        occasion=candidate.occasion,
+        event=event,
+        guarantee=guarantee,
+        last_purchase=last_purchase(session, client, day),
     )
     draft = render_for(session, business, candidate.kind, tlocale, context)
-    auto = business.approval_mode == ApprovalMode.auto
+    flags = check_letter(draft.subject, draft.text, tlocale)
+    # A flagged draft waits for the owner, whatever the approval mode (DESIGN §4).
+    auto = business.approval_mode == ApprovalMode.auto and not flags
     letter = Letter(
         business_id=business.id,
         client_id=candidate.client_id,
@@ -106,6 +135,7 @@ def draft_letter(
         subject=draft.subject,
         body_text=draft.text,
         body_html=draft.html,
+        flags=[asdict(flag) for flag in flags],
         message_id=make_message_id(business.sender_email.rpartition("@")[2], now),
         status=LetterStatus.approved if auto else LetterStatus.draft,
         approved_at=now if auto else None,
@@ -118,4 +148,54 @@ def draft_letter(
         client.last_contacted_on = day
         session.add(client)
     session.flush()
+    return letter
+
+
+def edit_letter(
+    session: Session,
+    letter: Letter,
+    now: datetime,
+    *,
+    subject: str | None = None,
+    text: str | None = None,
+) -> Letter:
+    """The owner's own words for a draft or approved letter: subject and text replaced,
+    the HTML part rebuilt from the text, the checks run again.
+
+    The edited letter is a draft again (the owner approves what will be sent, as edited).
+    Raises ``Invalid`` for an empty subject or text and ``OutboxError`` once the letter
+    is queued or further on.
+    """
+    new_subject = letter.subject if subject is None else letters.tidy_subject(subject)
+    new_text = letter.body_text if text is None else letters.tidy_text(text)
+    if not new_subject:
+        raise Invalid("subject", "the subject is empty")
+    if not new_text:
+        raise Invalid("text", "the letter is empty")
+    flags = check_letter(new_subject, new_text, letter.locale)
+    edited = session.exec(
+        update(Letter)
+        .where(
+            col(Letter.id) == letter.id,
+            col(Letter.status).in_((LetterStatus.draft, LetterStatus.approved)),
+        )
+        .values(
+            subject=new_subject,
+            body_text=new_text,
+            body_html=letters.html_part(letter.locale, new_subject, new_text),
+            flags=[asdict(flag) for flag in flags],
+            status=LetterStatus.draft,
+            approved_at=None,
+            updated_at=now,
+        )
+        .returning(col(Letter.id))
+        .execution_options(synchronize_session=False)
+    ).first()
+    if edited is None:
+        session.refresh(letter)
+        raise OutboxError(
+            f"letter {letter.id} is {letter.status}; only a draft or approved letter can be "
+            "edited (cancel it and write to the client yourself)"
+        )
+    session.refresh(letter)
     return letter

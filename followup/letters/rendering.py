@@ -12,9 +12,13 @@ Three Jinja2 environments, each built once on first use:
 - the HTML layout: autoescape on.
 
 The context contract (``render``'s ``context``): ``client``, ``business``, ``event``
-(or None), ``guarantee`` (or None), ``day`` and ``occasion``. Templates see only the
-fields listed in ``CONTEXT_FIELDS``, copied into plain namespaces: a template cannot
-reach anything else on a database row (``business.imap_url``, ``client.notes``).
+(or None), ``guarantee`` (or None), ``last_purchase`` (the client's latest purchase on
+record, or None), ``day`` and ``occasion``. ``client.greeting`` is how the letter greets
+them: the owner's, else derived from the name (``greetings``), possibly empty;
+``business.owner_title`` is the owner's title in the letter's language (``titles``).
+Templates see only the fields listed in ``CONTEXT_FIELDS``, copied into plain
+namespaces: a template cannot reach anything else on a database row
+(``business.imap_url``, ``client.notes``).
 Single-line fields have CR/LF folded to spaces. ``event.summary`` and the owner's free
 texts (``compensation``, ``terms``, ``payout``) are placed after a colon, first letter
 lowercased (``clause``); ``event.item`` is a bare noun phrase, led by a singular noun
@@ -33,10 +37,11 @@ from types import SimpleNamespace, TracebackType
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from followup.errors import Invalid
 from followup.fields import one_line, parse_language
+from followup.greetings import derive_greeting
 from followup.letters.filters import (
     capfirst,
     clause,
@@ -45,8 +50,11 @@ from followup.letters.filters import (
     language_of,
     longdate,
     money,
+    noun_phrase,
     refuse_none,
 )
+from followup.letters.sandbox import LetterSandbox
+from followup.letters.titles import owner_title_in
 from followup.models import LetterKind
 
 # An installed wheel carries the templates inside the package (pyproject force-include);
@@ -62,9 +70,11 @@ TEMPLATE_DIR = (
 KINDS = tuple(kind.value for kind in LetterKind)
 TEMPLATE_LOCALES = ("en", "es-usted", "es-tu")
 THANK_YOU_OCCASIONS = ("purchase", "appreciation", "guarantee_end")
-CONTEXT_VARIABLES = ("client", "business", "event", "guarantee", "day", "occasion")
+CONTEXT_VARIABLES = (
+    "client", "business", "event", "guarantee", "last_purchase", "day", "occasion",
+)  # fmt: skip
 CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "client": ("name", "company", "email", "phone"),
+    "client": ("name", "greeting", "company", "email", "phone"),
     "business": (
         "name",
         "owner_name",
@@ -75,6 +85,7 @@ CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
         "signature",
     ),
     "event": ("kind", "day", "summary", "item", "amount", "compensation"),
+    "last_purchase": ("kind", "day", "summary", "item", "amount", "compensation"),
     "guarantee": ("terms", "payout", "starts_on", "ends_on"),
 }
 _DATE_FIELDS = frozenset({"day", "starts_on", "ends_on"})
@@ -119,7 +130,8 @@ def template_locale(locale: str, form_of_address: str | None) -> str:
 def _filters(tlocale: str) -> dict[str, Callable[..., str]]:
     """The filters of ``letter_filters``, with this environment's tlocale bound."""
     return {
-        "first_name": first_name,
+        "first_name": first_name,  # the templates use client.greeting; owners' edits may not
+        "noun_phrase": noun_phrase,
         "capfirst": capfirst,
         "clause": clause,
         "daymonth": functools.partial(daymonth, tlocale=tlocale),
@@ -129,27 +141,6 @@ def _filters(tlocale: str) -> dict[str, Callable[..., str]]:
 
 
 # --- environments --------------------------------------------------------------------
-
-
-class _LetterSandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, also refusing arithmetic that would eat the memory of the process."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(
-        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
-    ) -> Any:
-        sized = (str, list, tuple)
-        too_big = (operator == "**" and isinstance(right, int) and abs(right) > 100) or (
-            operator == "*"
-            and (
-                (isinstance(left, sized) and isinstance(right, int) and right > 1_000)
-                or (isinstance(right, sized) and isinstance(left, int) and left > 1_000)
-            )
-        )
-        if too_big:
-            raise SecurityError(f"the {operator} operation is too large for a letter")
-        return super().call_binop(context, operator, left, right)
 
 
 def _configure(env: jinja2.Environment, tlocale: str) -> jinja2.Environment:
@@ -182,7 +173,7 @@ def _text_env(tlocale: str) -> jinja2.Environment:
 def sandbox_env(tlocale: str) -> jinja2.Environment:
     """The environment of owners' edited templates (``letter_checks`` parses edits with it)."""
     # Same loader, so an edited letter can include the default signature.
-    env = _LetterSandbox(**_TEXT_OPTIONS)  # text/plain too, escaped by the layout
+    env = LetterSandbox(**_TEXT_OPTIONS)  # text/plain too, escaped by the layout
     return _configure(env, tlocale)
 
 
@@ -264,7 +255,20 @@ def _explain(exc: Exception) -> str:
     return message
 
 
-def _template_values(kind: str, context: Mapping[str, Any]) -> dict[str, Any]:
+class _Greeted:
+    """A client as a letter sees it: the greeting the owner set, or one from the name."""
+
+    def __init__(self, client: object) -> None:
+        self._client = client
+
+    def __getattr__(self, field: str) -> Any:
+        if field != "greeting":
+            return getattr(self._client, field)
+        greeting = one_line(str(getattr(self._client, "greeting", "") or ""))
+        return greeting or derive_greeting(str(getattr(self._client, "name", "") or ""))
+
+
+def _template_values(kind: str, tlocale: str, context: Mapping[str, Any]) -> dict[str, Any]:
     """The context a template sees, after checking what this kind of letter needs."""
     missing = [name for name in ("client", "business", "day") if context.get(name) is None]
     if missing:
@@ -282,10 +286,15 @@ def _template_values(kind: str, context: Mapping[str, Any]) -> dict[str, Any]:
         raise TemplateError(f"a {kind} ({occasion}) letter needs its event; event is None")
     if guarantee is None and (kind.startswith("guarantee_") or occasion == "guarantee_end"):
         raise TemplateError(f"a {kind} ({occasion}) letter needs the guarantee; it is None")
+    purchase = context.get("last_purchase")
+    client = _view("client", _Greeted(context["client"]))
+    business = _view("business", context["business"])
+    business.owner_title = owner_title_in(context["business"], language_of(tlocale))
     return {
-        "client": _view("client", context["client"]),
-        "business": _view("business", context["business"]),
+        "client": client,
+        "business": business,
         "event": None if event is None else _view("event", event),
+        "last_purchase": None if purchase is None else _view("last_purchase", purchase),
         "guarantee": None if guarantee is None else _view("guarantee", guarantee),
         "day": context["day"],
         "occasion": occasion,
@@ -317,7 +326,7 @@ def _render_block(template: jinja2.Template, block: str, values: dict[str, Any])
         raise  # not reached: handle_exception always raises
 
 
-def _tidy_subject(subject: str) -> str:
+def tidy_subject(subject: str) -> str:
     # No control character, CR/LF above all, may reach a mail header.
     subject = one_line(subject)
     if len(subject) > MAX_SUBJECT_CHARS:
@@ -325,13 +334,14 @@ def _tidy_subject(subject: str) -> str:
     return subject
 
 
-def _tidy_text(text: str) -> str:
+def tidy_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def _html(tlocale: str, subject: str, text: str) -> str:
+def html_part(tlocale: str, subject: str, text: str) -> str:
+    """The HTML part of a letter: its text, every character escaped, in the layout."""
     paragraphs = [paragraph.split("\n") for paragraph in text.split("\n\n")]
     layout = _html_env().get_template("layout.html.j2")
     return layout.render(lang=language_of(tlocale), subject=subject, paragraphs=paragraphs)
@@ -346,7 +356,7 @@ def render(
     template fails or the context lacks what this kind of letter needs.
     """
     check_names(kind, tlocale)
-    values = _template_values(kind, context)
+    values = _template_values(kind, tlocale, context)
     name = f"{tlocale}/{kind}.j2" if source is None else f"edited {tlocale}/{kind}"
     try:
         if source is None:
@@ -365,8 +375,8 @@ def render(
     except Exception as exc:  # an error inside the template: say where, keep the cause
         where = _template_line(exc.__traceback__)
         raise TemplateError(f"{name}{where}: {_explain(exc)}") from exc
-    subject, text = _tidy_subject(subject), _tidy_text(body)
-    return Draft(subject=subject, text=text, html=_html(tlocale, subject, text))
+    subject, text = tidy_subject(subject), tidy_text(body)
+    return Draft(subject=subject, text=text, html=html_part(tlocale, subject, text))
 
 
 def default_source(kind: str, tlocale: str) -> str:

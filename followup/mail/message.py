@@ -59,7 +59,9 @@ def build_message(
     message["Message-ID"] = letter.message_id
     message["Date"] = format_datetime(now.astimezone(UTC))
     # The owner signs the letter, so the owner's name comes first: "Marta Ruiz — Taller…".
-    sender = f"{business.owner_name} — {business.name}" if business.owner_name else business.name
+    sender = business.from_name or (
+        f"{business.owner_name} — {business.name}" if business.owner_name else business.name
+    )
     message["From"] = _address(sender, business.sender_email, "the sender address")
     if business.reply_to:
         message["Reply-To"] = _address(
