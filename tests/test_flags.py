@@ -107,3 +107,12 @@ def test_an_approved_letter_edited_is_a_draft_again_and_a_queued_one_cannot_be_e
     assert "is sent; only a draft or approved letter can be edited" in refused
     assert "--subject" in no_editor and "$EDITOR" in no_editor
     assert os.listdir(tmp_path / "outbox" / "new")
+
+
+def test_the_help_says_the_owners_words_are_written_to_the_client(run: Run) -> None:
+    shown = " ".join(run("events", "add", "--help").output.split())
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+    assert "written to the client" in shown
+    for example in ("le cobramos dos veces", "te cobramos dos veces", "we charged you twice"):
+        assert example in shown and example in readme

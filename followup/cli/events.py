@@ -49,7 +49,11 @@ KIND, EVENT_DAY = Kind(), EventDay()
 
 @cli.group()
 def events() -> None:
-    """Record what happened with clients: the input to picking."""
+    """Record what happened with clients: the input to picking.
+
+    The summary and the compensation go into the letter as written, so write them to the
+    client, in their language and form of address (usted, tú or English).
+    """
 
 
 @events.command("add")
@@ -60,7 +64,9 @@ def events() -> None:
 @click.option(
     "--summary",
     required=True,
-    help="One line, written to the client: “we charged you twice for the chain change”.",
+    help="One line, written to the client as the letter will say it: “le cobramos dos veces "
+    "la factura” (usted), “te cobramos dos veces la factura” (tú), “we charged you twice "
+    "for the invoice” (English); not “he was charged twice”.",
 )
 @click.option(
     "--on",
@@ -68,11 +74,14 @@ def events() -> None:
     type=EVENT_DAY,
     help="The day it happened: 2026-11-04, 04/11/2026 or 4/11/2026 (default: today).",
 )
-@click.option("--item", help="What was bought or concerned: “helmet and lights”.")
+@click.option(
+    "--item", help="What was bought or concerned, a noun: “casco y luces”, “helmet and lights”."
+)
 @click.option("--amount", help="The amount involved, e.g. 45.90.")
 @click.option(
     "--compensation",
-    help="The remedy decided, written to the client: “we refunded the duplicate charge”.",
+    help="The remedy decided, written to the client: “le devolvemos el cargo duplicado” "
+    "(usted), “te devolvemos el cargo duplicado” (tú), “we refunded the duplicate charge”.",
 )
 @pass_state
 def events_add(
