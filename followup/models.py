@@ -122,6 +122,12 @@ class Business(SQLModel, table=True):
     owner_title_en: str = Field(default="", max_length=200)
     # How the From header names the sender; empty: "Owner — Business".
     from_name: str = Field(default="", max_length=200)
+    # How letters greet, per template locale (letters.salutations): usted, tú, English.
+    greeting_usted: str = Field(default="estimado", max_length=20)
+    greeting_tu: str = Field(default="hola", max_length=20)
+    greeting_en: str = Field(default="dear", max_length=20)
+    # A label before the phone under the signature ("Tel."); none by default.
+    phone_label: str = Field(default="", max_length=20)
     owner_phone: str = Field(default="", max_length=50)
     sender_email: str = Field(max_length=320)
     reply_to: str = Field(default="", max_length=320)
@@ -263,6 +269,11 @@ class Letter(SQLModel, table=True):
     last_error_code: str | None = Field(default=None, max_length=20)
     last_error: str | None = Field(default=None, max_length=1000)
     dismissed_why: str | None = Field(default=None, max_length=500)
+    # Which variant of each part of the letter was written ({part: index}), and the
+    # owner's line used ("owner_line": id): a redraft writes the same letter.
+    phrases: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict)
+    )
     # What the checks found when drafted or edited: [{"sentence": …, "reason": …}].
     flags: list[dict[str, str]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
@@ -296,6 +307,21 @@ class Pin(SQLModel, table=True):
     business_id: int = Field(foreign_key="business.id")
     day: date
     client_id: int = Field(foreign_key="client.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OwnerLine(SQLModel, table=True):
+    """A line the owner wrote once, used in the letters where it fits (DESIGN §4): an
+    aftercare tip for a thank-you whose item matches a keyword, or a personal line for
+    every letter of a kind (no keywords). Written for one template locale."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    kind: str = Field(max_length=20)
+    locale: str = Field(max_length=10)
+    # Comma-separated, matched without case or accents; empty: any letter of the kind.
+    keywords: str = Field(default="", max_length=500)
+    text: str = Field(max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
 
 

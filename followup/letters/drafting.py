@@ -19,6 +19,8 @@ from followup.calendar import send_moment
 from followup.errors import Invalid
 from followup.letters import rendering as letters
 from followup.letters.address import check_letter
+from followup.letters.personal import owner_line_for, phrasing_for
+from followup.letters.phrases import OWNER_LINE, Phrasing
 from followup.mail.message import make_message_id
 from followup.models import (
     ApprovalMode,
@@ -82,7 +84,12 @@ def channel_for(client: Client) -> str:
 
 
 def render_for(
-    session: Session, business: Business, kind: str, tlocale: str, context: Mapping[str, Any]
+    session: Session,
+    business: Business,
+    kind: str,
+    tlocale: str,
+    context: Mapping[str, Any],
+    phrasing: Phrasing | None = None,
 ) -> letters.Draft:
     """Render with the owner's edited template for (kind, locale) when there is one."""
     override = session.exec(
@@ -92,7 +99,8 @@ def render_for(
             TemplateOverride.locale == tlocale,
         )
     ).first()
-    return letters.render(kind, tlocale, context, source=override.source if override else None)
+    source = override.source if override else None
+    return letters.render(kind, tlocale, context, source=source, phrasing=phrasing)
 
 
 def draft_letter(
@@ -118,7 +126,11 @@ def draft_letter(
         guarantee=guarantee,
         last_purchase=last_purchase(session, client, day),
     )
-    draft = render_for(session, business, candidate.kind, tlocale, context)
+    line = owner_line_for(session, business, candidate.kind, tlocale, event)
+    context["owner_line"] = line.text if line else None
+    phrasing = phrasing_for(session, business, client, candidate.kind, tlocale, day)
+    draft = render_for(session, business, candidate.kind, tlocale, context, phrasing)
+    phrases = {**draft.phrases, **({OWNER_LINE: line.id} if line and line.id else {})}
     flags = check_letter(draft.subject, draft.text, tlocale)
     # A flagged draft waits for the owner, whatever the approval mode (DESIGN §4).
     auto = business.approval_mode == ApprovalMode.auto and not flags
@@ -136,6 +148,7 @@ def draft_letter(
         body_text=draft.text,
         body_html=draft.html,
         flags=[asdict(flag) for flag in flags],
+        phrases=phrases,
         message_id=make_message_id(business.sender_email.rpartition("@")[2], now),
         status=LetterStatus.approved if auto else LetterStatus.draft,
         approved_at=now if auto else None,

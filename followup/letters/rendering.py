@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
 from typing import Any
@@ -41,7 +40,15 @@ from jinja2.sandbox import SecurityError
 
 from followup.errors import Invalid
 from followup.fields import one_line, parse_language
-from followup.greetings import derive_greeting
+from followup.letters.context import (
+    CONTEXT_FIELDS,
+    CONTEXT_VARIABLES,
+    KINDS,
+    TEMPLATE_LOCALES,
+    THANK_YOU_OCCASIONS,
+    TemplateError,
+    template_values,
+)
 from followup.letters.filters import (
     capfirst,
     clause,
@@ -53,55 +60,26 @@ from followup.letters.filters import (
     noun_phrase,
     refuse_none,
 )
+from followup.letters.phrases import Phrasing, choose, load_book, phrase_file
 from followup.letters.sandbox import LetterSandbox
-from followup.letters.titles import owner_title_in
-from followup.models import LetterKind
+
+# What other modules take from here: the context's names are part of rendering's contract.
+__all__ = [
+    "CONTEXT_FIELDS", "CONTEXT_VARIABLES", "KINDS", "TEMPLATE_LOCALES", "THANK_YOU_OCCASIONS",
+    "Draft", "TemplateError", "check_names", "render", "sandbox_env", "template_locale",
+]  # fmt: skip
 
 # An installed wheel carries the templates inside the package (pyproject force-include);
 # a source checkout or an editable install has them at the top of the repository.
 _PACKAGE = Path(__file__).resolve().parent.parent
 _PACKAGED_TEMPLATES = _PACKAGE / "letter_templates"
 TEMPLATE_DIR = (
-    _PACKAGED_TEMPLATES
-    if _PACKAGED_TEMPLATES.is_dir()
-    else _PACKAGE.parent / "letter_templates"
+    _PACKAGED_TEMPLATES if _PACKAGED_TEMPLATES.is_dir() else _PACKAGE.parent / "letter_templates"
 )
-
-KINDS = tuple(kind.value for kind in LetterKind)
-TEMPLATE_LOCALES = ("en", "es-usted", "es-tu")
-THANK_YOU_OCCASIONS = ("purchase", "appreciation", "guarantee_end")
-CONTEXT_VARIABLES = (
-    "client", "business", "event", "guarantee", "last_purchase", "day", "occasion",
-)  # fmt: skip
-CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "client": ("name", "greeting", "company", "email", "phone"),
-    "business": (
-        "name",
-        "owner_name",
-        "owner_title",
-        "owner_phone",
-        "sender_email",
-        "reply_to",
-        "signature",
-    ),
-    "event": ("kind", "day", "summary", "item", "amount", "compensation"),
-    "last_purchase": ("kind", "day", "summary", "item", "amount", "compensation"),
-    "guarantee": ("terms", "payout", "starts_on", "ends_on"),
-}
-_DATE_FIELDS = frozenset({"day", "starts_on", "ends_on"})
-_OPTIONAL_FIELDS = frozenset({"item", "amount", "compensation"})  # None when not given
-_MULTILINE_FIELDS = frozenset({"signature"})
 
 MAX_OVERRIDE_CHARS = 20_000
 MAX_SUBJECT_CHARS = 200
 MIN_WORDS, MAX_WORDS = 60, 180
-
-
-class TemplateError(Invalid):
-    """A letter could not be rendered; the message names the template, line and cause."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("template", message)
 
 
 @dataclass(frozen=True)
@@ -109,6 +87,7 @@ class Draft:
     subject: str
     text: str
     html: str
+    phrases: dict[str, int] = field(default_factory=dict)  # part -> the variant written
 
 
 def template_locale(locale: str, form_of_address: str | None) -> str:
@@ -207,37 +186,6 @@ def check_names(kind: str, tlocale: str) -> None:
         )
 
 
-def _printable(text: str, keep: str = "") -> str:
-    """Control characters (NUL, CR, LF, …) become spaces, except those in ``keep``."""
-    return "".join(
-        " " if unicodedata.category(ch) == "Cc" and ch not in keep else ch for ch in text
-    )
-
-
-def _view(name: str, obj: object) -> SimpleNamespace:
-    """Copy the contract's fields of ``obj`` (a row or a namespace) into a namespace."""
-    values: dict[str, Any] = {}
-    for field in CONTEXT_FIELDS[name]:
-        if not hasattr(obj, field):
-            raise TemplateError(f"the letter's {name} has no {field!r}")
-        value = getattr(obj, field)
-        if field in _DATE_FIELDS:
-            values[field] = value
-        elif field in _MULTILINE_FIELDS:
-            text = "" if value is None else str(value)
-            values[field] = _printable(text.replace("\r\n", "\n").replace("\r", "\n"), "\n").strip()
-        else:
-            text = one_line("" if value is None else str(value))
-            values[field] = None if field in _OPTIONAL_FIELDS and not text else text
-    return _view_class(name)(**values)
-
-
-@functools.cache
-def _view_class(name: str) -> type[SimpleNamespace]:
-    # Named after the variable, so Jinja's "'client object' has no attribute" is readable.
-    return type(name, (SimpleNamespace,), {})
-
-
 def _explain(exc: Exception) -> str:
     """An error message in the owner's terms where we can, else Jinja's."""
     message = str(exc)
@@ -253,52 +201,6 @@ def _explain(exc: Exception) -> str:
                 "guard it with {% if … %}"
             )
     return message
-
-
-class _Greeted:
-    """A client as a letter sees it: the greeting the owner set, or one from the name."""
-
-    def __init__(self, client: object) -> None:
-        self._client = client
-
-    def __getattr__(self, field: str) -> Any:
-        if field != "greeting":
-            return getattr(self._client, field)
-        greeting = one_line(str(getattr(self._client, "greeting", "") or ""))
-        return greeting or derive_greeting(str(getattr(self._client, "name", "") or ""))
-
-
-def _template_values(kind: str, tlocale: str, context: Mapping[str, Any]) -> dict[str, Any]:
-    """The context a template sees, after checking what this kind of letter needs."""
-    missing = [name for name in ("client", "business", "day") if context.get(name) is None]
-    if missing:
-        raise TemplateError(f"the letter's context has no {', '.join(missing)}")
-    occasion = context.get("occasion") or (None if kind == "thank_you" else kind)
-    if kind == "thank_you" and occasion not in THANK_YOU_OCCASIONS:
-        raise TemplateError(
-            f"a thank_you letter needs an occasion, one of {', '.join(THANK_YOU_OCCASIONS)}"
-            f" (got {occasion!r})"
-        )
-    if kind != "thank_you" and occasion != kind:
-        raise TemplateError(f"the occasion of a {kind} letter is {kind!r}, not {occasion!r}")
-    event, guarantee = context.get("event"), context.get("guarantee")
-    if event is None and (kind in ("apology", "cooperation") or occasion == "purchase"):
-        raise TemplateError(f"a {kind} ({occasion}) letter needs its event; event is None")
-    if guarantee is None and (kind.startswith("guarantee_") or occasion == "guarantee_end"):
-        raise TemplateError(f"a {kind} ({occasion}) letter needs the guarantee; it is None")
-    purchase = context.get("last_purchase")
-    client = _view("client", _Greeted(context["client"]))
-    business = _view("business", context["business"])
-    business.owner_title = owner_title_in(context["business"], language_of(tlocale))
-    return {
-        "client": client,
-        "business": business,
-        "event": None if event is None else _view("event", event),
-        "last_purchase": None if purchase is None else _view("last_purchase", purchase),
-        "guarantee": None if guarantee is None else _view("guarantee", guarantee),
-        "day": context["day"],
-        "occasion": occasion,
-    }
 
 
 def _template_line(tb: TracebackType | None) -> str:
@@ -347,16 +249,55 @@ def html_part(tlocale: str, subject: str, text: str) -> str:
     return layout.render(lang=language_of(tlocale), subject=subject, paragraphs=paragraphs)
 
 
+@functools.lru_cache(maxsize=4096)
+def _compile_phrase(tlocale: str, text: str) -> jinja2.Template:
+    return _text_env(tlocale).from_string(text)
+
+
+def phrases_for(kind: str, tlocale: str, occasion: str) -> Mapping[str, tuple[str, ...]]:
+    """The variants of each part of this kind of letter (``phrases``); {} when none."""
+    return load_book(phrase_file(TEMPLATE_DIR, tlocale, kind)).get(occasion, {})
+
+
+def _say(
+    kind: str, tlocale: str, values: dict[str, Any], phrasing: Phrasing
+) -> tuple[SimpleNamespace, dict[str, int]]:
+    """The chosen variant of each part, rendered with the letter's values."""
+    section = phrases_for(kind, tlocale, values["occasion"])
+    chosen = choose(section, phrasing, tlocale, kind)
+    said = {}
+    for part, index in chosen.items():
+        where = f"{tlocale}/phrases/{kind}.toml [{values['occasion']}] {part} #{index + 1}"
+        try:
+            said[part] = " ".join(
+                _compile_phrase(tlocale, section[part][index]).render(values).split()
+            )
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{where}: {exc.message}") from exc
+        except Exception as exc:
+            raise TemplateError(f"{where}: {_explain(exc)}") from exc
+    return SimpleNamespace(**said), chosen
+
+
 def render(
-    kind: str, tlocale: str, context: Mapping[str, Any], *, source: str | None = None
+    kind: str,
+    tlocale: str,
+    context: Mapping[str, Any],
+    *,
+    source: str | None = None,
+    phrasing: Phrasing | None = None,
 ) -> Draft:
-    """Render one letter: the default template, or ``source`` (an owner's edit, sandboxed).
+    """Render one letter: the default template, or ``source`` (an owner's edit, sandboxed),
+    with the variants ``phrasing`` chooses (``phrases``).
 
     Raises ``Invalid`` for an unknown kind or tlocale and ``TemplateError`` when the
     template fails or the context lacks what this kind of letter needs.
     """
     check_names(kind, tlocale)
-    values = _template_values(kind, tlocale, context)
+    values = template_values(kind, tlocale, context)
+    if phrasing is None:
+        phrasing = Phrasing(seed=str(getattr(context["business"], "name", "")))
+    values["say"], chosen = _say(kind, tlocale, values, phrasing)
     name = f"{tlocale}/{kind}.j2" if source is None else f"edited {tlocale}/{kind}"
     try:
         if source is None:
@@ -376,7 +317,7 @@ def render(
         where = _template_line(exc.__traceback__)
         raise TemplateError(f"{name}{where}: {_explain(exc)}") from exc
     subject, text = tidy_subject(subject), tidy_text(body)
-    return Draft(subject=subject, text=text, html=html_part(tlocale, subject, text))
+    return Draft(subject, text, html_part(tlocale, subject, text), chosen)
 
 
 def default_source(kind: str, tlocale: str) -> str:
