@@ -19,6 +19,13 @@ from followup.errors import Invalid, InvalidSetting, UnknownBusiness
 from followup.fields import normalise_email, one_line, parse_language
 from followup.models import ApprovalMode, Business, FormOfAddress, max_length
 
+# How letters greet, per template locale (letters.salutations keeps the words).
+STYLES = {
+    "es-usted": ("estimado", "apreciado", "nombre"),
+    "es-tu": ("hola", "querido"),
+    "en": ("dear", "hi"),
+}
+
 REQUIRED = ("name", "owner_name", "sender_email")
 QUOTA_RANGE = (1, 50)
 COOLDOWN_RANGE = (0, 365)
@@ -143,6 +150,10 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "owner_title_es": _text("owner_title_es"),
     "owner_title_en": _text("owner_title_en"),
     "from_name": _text("from_name"),
+    "greeting_usted": _choice("greeting_usted", STYLES["es-usted"]),
+    "greeting_tu": _choice("greeting_tu", STYLES["es-tu"]),
+    "greeting_en": _choice("greeting_en", STYLES["en"]),
+    "phone_label": _text("phone_label"),
     "owner_phone": _text("owner_phone"),
     "sender_email": _address("sender_email", required=True),
     "reply_to": _address("reply_to"),

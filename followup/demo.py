@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from followup.businesses import create_business
 from followup.events import EventInput, add_event
+from followup.letters.personal import add_owner_line
 from followup.models import Business, Client
 from followup.recovery.guarantees import create_guarantee
 
@@ -99,6 +100,23 @@ EVENTS: tuple[tuple[int, str, int, str, str | None, str | None, str | None], ...
 )
 # fmt: on
 
+# The owner's own lines (kind, locale, keywords, text): what a person of the trade adds.
+OWNER_LINES = (
+    ("thank_you", "es-usted", "bicicleta, bici",
+     "Los cables se asientan en las primeras semanas: pásese por el taller cuando quiera y "
+     "se los ajustamos sin coste."),
+    ("thank_you", "es-tu", "bicicleta, bici",
+     "Los cables se asientan en las primeras semanas: pásate por el taller cuando quieras y "
+     "te los ajustamos sin coste."),
+    ("thank_you", "es-usted", "ruedas",
+     "A los cien kilómetros conviene revisar la tensión de los radios; tráigalas y se la "
+     "revisamos gratis."),
+    ("thank_you", "es-usted", "casco",
+     "Si el casco le aprieta o le baila, tráigalo y le ajustamos las almohadillas."),
+    ("apology", "es-usted", "",
+     "Si lo prefiere, pásese por el taller y lo hablamos en persona, con un café."),
+)  # fmt: skip
+
 # The client who came back (index 15) gets six months of special guarantee.
 GUARANTEE_CLIENT, GUARANTEE_MONTHS, GUARANTEE_DAYS_AGO = 15, 6, 12
 GUARANTEE_TERMS = (
@@ -115,6 +133,10 @@ def create_demo(session: Session, day: date, now: datetime) -> Business:
     """Add the demo business with its clients, events and one special guarantee."""
     business = create_business(session, now, **BUSINESS)
     assert business.id is not None
+    for kind, locale, keywords, text in OWNER_LINES:
+        add_owner_line(
+            session, business, now, kind=kind, locale=locale, text=text, keywords=keywords
+        )
     clients = [
         Client(
             business_id=business.id,

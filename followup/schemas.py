@@ -93,6 +93,17 @@ class GuaranteeView(View):
     payout: str
 
 
+class OwnerLineView(View):
+    """One of the owner's own lines: for letters of ``kind`` in ``locale``; ``keywords``
+    (an item's) or none (every letter of the kind)."""
+
+    id: int
+    kind: str
+    locale: str
+    keywords: str
+    text: str
+
+
 class SettingsView(View):
     """A business's settings as ``followup settings --json`` shows them."""
 
@@ -103,6 +114,10 @@ class SettingsView(View):
     owner_title_es: str
     owner_title_en: str
     from_name: str
+    greeting_usted: str
+    greeting_tu: str
+    greeting_en: str
+    phone_label: str
     owner_phone: str
     sender_email: str
     reply_to: str
@@ -115,3 +130,4 @@ class SettingsView(View):
     holidays: str | None
     cooldown_days: int
     approval_mode: str
+    owner_lines: list[OwnerLineView] = []

@@ -16,13 +16,14 @@ from sqlmodel import Session, col, select
 from followup import picking
 from followup.calendar import parse_working_days, why_not_working
 from followup.greetings import derive_greeting
-from followup.models import Business, Client, Event, Guarantee, Letter
+from followup.models import Business, Client, Event, Guarantee, Letter, OwnerLine
 from followup.schemas import (
     ClientView,
     EventView,
     GuaranteeView,
     LetterError,
     LetterView,
+    OwnerLineView,
     PickView,
     SettingsView,
 )
@@ -166,8 +167,18 @@ def list_picks(
     return closed, [PickView.model_validate(c.model_dump(include=public)) for c in chosen]
 
 
-def settings_view(business: Business) -> SettingsView:
-    """The business's settings under their public names."""
+def settings_view(business: Business, session: Session | None = None) -> SettingsView:
+    """The business's settings under their public names (with ``session``, the owner's
+    own lines too)."""
+    lines: list[OwnerLine] = []
+    if session is not None:
+        lines = list(
+            session.exec(
+                select(OwnerLine)
+                .where(OwnerLine.business_id == business.id)
+                .order_by(col(OwnerLine.kind), col(OwnerLine.locale), col(OwnerLine.id))
+            )
+        )
     holidays = business.holiday_country
     if holidays and business.holiday_subdivision:
         holidays = f"{holidays}-{business.holiday_subdivision}"
@@ -177,5 +188,6 @@ def settings_view(business: Business) -> SettingsView:
             "quota": business.daily_quota,
             "working_days": sorted(parse_working_days(business.working_days)),
             "holidays": holidays,
+            "owner_lines": [OwnerLineView.model_validate(line) for line in lines],
         }
     )

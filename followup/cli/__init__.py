@@ -7,6 +7,7 @@ from followup.cli import (  # noqa: F401  (they register commands)
     events,
     guarantees,
     letters,
+    lines,
     picks,
     routine,
     setup,

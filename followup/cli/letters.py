@@ -73,6 +73,9 @@ def letters_show(state: State, letter_id: int, html: bool) -> None:
         click.echo(f"Last error: {letter.last_error}")
     click.echo("")
     click.echo(letter.body_html if html else letter.body_text)
+    line_id = letter.phrases.get("owner_line")
+    if line_id is not None:
+        click.echo(f"\n(Your line {line_id} is in it: `followup settings line list`)", err=True)
     _show_flags(letter.id, letter.flags)
 
 

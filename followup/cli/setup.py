@@ -46,6 +46,33 @@ def business_options(*, with_defaults: bool) -> Callable[[F], F]:
             "(default: a translation of a common title, else none).",
         ),
         click.option(
+            "--greeting-usted",
+            type=click.Choice(["estimado", "apreciado", "nombre"]),
+            default=default("estimado"),
+            show_default=with_defaults,
+            help="How usted letters greet: “Estimada Laura:”, “Apreciada Laura:” or “Laura:” "
+            "(Estimado/a only where a title says which; otherwise “Hola, Laura:”).",
+        ),
+        click.option(
+            "--greeting-tu",
+            type=click.Choice(["hola", "querido"]),
+            default=default("hola"),
+            show_default=with_defaults,
+            help="How tú letters greet: “Hola, Laura:” or “Querida Laura:”.",
+        ),
+        click.option(
+            "--greeting-en",
+            type=click.Choice(["dear", "hi"]),
+            default=default("dear"),
+            show_default=with_defaults,
+            help="How English letters greet: “Dear Laura,” or “Hi Laura,”.",
+        ),
+        click.option(
+            "--phone-label",
+            default=default(""),
+            help="A word before the phone under your signature (“Tel.”); none by default.",
+        ),
+        click.option(
             "--from-name",
             default=default(""),
             help="How the From line names you (default: “Owner — Business”).",
@@ -194,13 +221,14 @@ def settings(ctx: click.Context, as_json: bool) -> None:
     state = ctx.find_object(State)
     assert state is not None
     with read_session(state.engine) as session:
-        view = settings_view(state.business(session))
+        view = settings_view(state.business(session), session)
     if as_json:
         emit_json(view)
         return
-    for field, value in view.model_dump(mode="json").items():
+    for field, value in view.model_dump(mode="json", exclude={"owner_lines"}).items():
         shown = ",".join(map(str, value)) if isinstance(value, list) else value
         click.echo(f"{field:>16}: {'' if shown is None else shown}")
+    click.echo(f"{'your lines':>16}: {len(view.owner_lines)} (followup settings line list)")
 
 
 @settings.command("set")
@@ -228,7 +256,7 @@ def demo(state: State, day: Any) -> None:
     """Create a demo bicycle workshop with thirty clients, and draft its first letters."""
     from followup.calendar import is_working_day, next_working_day
     from followup.cli.routine import report_day
-    from followup.demo import BUSINESS, create_demo
+    from followup.demo import BUSINESS, OWNER_LINES, create_demo
     from followup.jobs import run_day
 
     migrate_schema(state.raw_engine)
@@ -242,7 +270,9 @@ def demo(state: State, day: Any) -> None:
         business = create_demo(session, today, now())
     click.echo(
         f"Created the demo business “{business.name}” with 30 clients and their recent "
-        "purchases, two complaints, a helping hand, a lost and a recovered client."
+        "purchases, two complaints, a helping hand, a lost and a recovered client. "
+        f"Its letters carry {len(OWNER_LINES)} lines of the owner's own where they fit "
+        "(`followup settings line list`); `followup settings` shows how they greet and sign."
     )
     first = today if is_working_day(business, today) else next_working_day(business, today)
     assert business.id is not None

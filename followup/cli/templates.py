@@ -14,12 +14,16 @@ def templates() -> None:
 
 @templates.command("check")
 def templates_check() -> None:
-    """Render every template in every language against sample clients."""
-    from followup.letters.checks import check_defaults
+    """Render every template, and every variant of its phrases, in every language against
+    sample clients: each must render, read as written to the client, and keep its length."""
+    from followup.letters.checks import check_defaults, check_phrases
 
-    problems = check_defaults()
+    problems = check_defaults() + check_phrases()
     for problem in problems:
         click.echo(f"  {problem}", err=True)
     if problems:
         fail(f"{len(problems)} template problem(s) (listed above)")
-    click.echo("Every template renders in every language and form of address.")
+    click.echo(
+        "Every template and every variant of its phrases renders in every language and "
+        "form of address."
+    )

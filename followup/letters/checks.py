@@ -16,6 +16,8 @@ import jinja2
 from jinja2 import meta, nodes
 
 from followup.errors import Invalid
+from followup.letters.address import check_letter
+from followup.letters.phrases import MIN_VARIANTS, PhraseError, Phrasing
 from followup.letters.rendering import (
     CONTEXT_VARIABLES,
     KINDS,
@@ -27,6 +29,7 @@ from followup.letters.rendering import (
     Draft,
     TemplateError,
     check_names,
+    phrases_for,
     render,
     sandbox_env,
 )
@@ -86,6 +89,56 @@ def check_override(kind: str, tlocale: str, source: str, sample: Mapping[str, An
             message = "; ".join(lint_draft(draft))
         if message and message not in problems:
             problems.append(message)
+    return problems
+
+
+def check_phrases() -> list[str]:
+    """Every phrase file (``phrases``): readable, at least ``MIN_VARIANTS`` variants of each
+    part, and each variant, in a letter of every sample, rendered without a template
+    error, a flag from the checks of the owner's words, or a length out of bounds."""
+    problems = []
+    for kind in KINDS:
+        for tlocale in TEMPLATE_LOCALES:
+            for context in sample_contexts(kind, tlocale):
+                occasion = str(context.get("occasion") or kind)
+                try:
+                    section = phrases_for(kind, tlocale, occasion)
+                except PhraseError as exc:
+                    problems.append(str(exc))
+                    continue
+                where = f"{tlocale}/phrases/{kind}.toml [{occasion}]"
+                for part, variants in section.items():
+                    if len(variants) < MIN_VARIANTS:
+                        problem = (
+                            f"{where} {part}: {len(variants)} variant(s); write {MIN_VARIANTS}+"
+                        )
+                        if problem not in problems:
+                            problems.append(problem)
+                    for index in range(len(variants)):
+                        label = f"{where} {part} #{index + 1}"
+                        problems += _check_variant(kind, tlocale, context, part, index, label)
+    return list(dict.fromkeys(problems))
+
+
+def _check_variant(
+    kind: str, tlocale: str, context: Mapping[str, Any], part: str, index: int, label: str
+) -> list[str]:
+    try:
+        draft = render(
+            kind, tlocale, context, phrasing=Phrasing(ordinal=index, fixed={part: index})
+        )
+    except Invalid as exc:
+        return [f"{label}: {exc}"]
+    problems = [
+        f"{label}: “{flag.sentence}”: {flag.reason}"
+        for flag in check_letter(draft.subject, draft.text, tlocale)
+    ]
+    words = word_count(draft.text)
+    if not MIN_WORDS <= words <= MAX_WORDS:
+        client = getattr(context.get("client"), "name", "?")
+        problems.append(
+            f"{label}: {words} words for {client}; a letter has {MIN_WORDS}–{MAX_WORDS}"
+        )
     return problems
 
 

@@ -95,13 +95,20 @@ _DETERMINERS = frozenset(_DETERMINER_WORDS.split())
 _PUNCTUATION = ",;:.!?¡¿\"'«»“”‘’()"
 
 
+# Spanish verb endings no name has: a summary written to a tú client starts "Esperaste…",
+# "Probasteis…", one written as "we" starts "Cambiamos…", "Enviamos…".
+_VERB_ENDINGS = ("aste", "iste", "asteis", "isteis", "amos", "emos", "imos")
+
+
 def _ordinary(word: str) -> bool:
-    """A capitalised common word (``SENTENCE_STARTERS``), not a name, brand or acronym."""
+    """A capitalised common word (``SENTENCE_STARTERS``, or a Spanish verb by its ending),
+    not a name, brand or acronym."""
     bare = word.strip(_PUNCTUATION)
+    folded = bare.casefold()
     return (
         bare[:1].isupper()
         and not any(ch.isupper() for ch in bare[1:])
-        and bare.casefold() in SENTENCE_STARTERS
+        and (folded in SENTENCE_STARTERS or (len(folded) > 5 and folded.endswith(_VERB_ENDINGS)))
     )
 
 

@@ -16,12 +16,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
+from followup.errors import Invalid, NotFound
+from followup.fields import one_line
+from followup.letters.address import check_letter
+from followup.letters.context import KINDS, TEMPLATE_LOCALES
 from followup.letters.phrases import OWNER_LINE, Phrasing
-from followup.models import Business, Client, Event, Letter, OwnerLine
+from followup.models import Business, Client, Event, Letter, OwnerLine, max_length
 
 
 def phrasing_for(
@@ -77,3 +81,62 @@ def owner_line_for(
     keyed = [line for line in lines if line.keywords.strip()]
     fitting = next((line for line in keyed if about and matches(line, about)), None)
     return fitting or next((line for line in lines if not line.keywords.strip()), None)
+
+
+def add_owner_line(
+    session: Session,
+    business: Business,
+    now: datetime,
+    *,
+    kind: str,
+    locale: str,
+    text: str,
+    keywords: str = "",
+) -> OwnerLine:
+    """A line of the owner's for letters of ``kind`` in ``locale`` (es-usted, es-tu, en),
+    checked as the letters are: written to the client, in that form of address.
+
+    Raises ``Invalid`` naming the field that cannot be used.
+    """
+    if kind not in KINDS:
+        raise Invalid("kind", f"{kind!r} is not a kind of letter: {', '.join(KINDS)}")
+    if locale not in TEMPLATE_LOCALES:
+        raise Invalid("locale", f"{locale!r}: one of {', '.join(TEMPLATE_LOCALES)}")
+    line = one_line(text)
+    if not line:
+        raise Invalid("text", "the line is empty")
+    if len(line) > max_length(OwnerLine, "text"):
+        raise Invalid("text", f"longer than {max_length(OwnerLine, 'text')} characters")
+    flags = check_letter("", line, locale)
+    if flags:
+        raise Invalid("text", f"“{flags[0].sentence}”: {flags[0].reason}")
+    words = ", ".join(word.strip() for word in one_line(keywords).split(",") if word.strip())
+    if len(words) > max_length(OwnerLine, "keywords"):
+        raise Invalid("keywords", "too many keywords")
+    assert business.id is not None
+    owner_line = OwnerLine(
+        business_id=business.id, kind=kind, locale=locale, keywords=words, text=line,
+        created_at=now,
+    )  # fmt: skip
+    session.add(owner_line)
+    session.flush()
+    return owner_line
+
+
+def owner_lines(session: Session, business: Business) -> list[OwnerLine]:
+    return list(
+        session.exec(
+            select(OwnerLine)
+            .where(OwnerLine.business_id == business.id)
+            .order_by(col(OwnerLine.kind), col(OwnerLine.locale), col(OwnerLine.id))
+        )
+    )
+
+
+def remove_owner_line(session: Session, business: Business, line_id: int) -> OwnerLine:
+    line = session.get(OwnerLine, line_id)
+    if line is None or line.business_id != business.id:
+        raise NotFound(f"there is no line {line_id} (see: followup settings line list)")
+    session.delete(line)
+    session.flush()
+    return line

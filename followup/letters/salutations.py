@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 
-STYLES = {
-    "es-usted": ("estimado", "apreciado", "nombre"),
-    "es-tu": ("hola", "querido"),
-    "en": ("dear", "hi"),
-}
+from followup.businesses import STYLES
+
 DEFAULTS = {tlocale: styles[0] for tlocale, styles in STYLES.items()}
 SETTING = {"es-usted": "greeting_usted", "es-tu": "greeting_tu", "en": "greeting_en"}
 
