@@ -69,7 +69,7 @@ def test_the_owner_edits_a_flagged_draft_and_the_checks_run_again(
     )
     assert fixed != body
     (tmp_path / "fixed.txt").write_text(fixed, encoding="utf-8")
-    usted = fixed.replace("Te pido disculpas.", "Te pido disculpas y quedo a su disposición.")
+    usted = fixed.replace("Hola, Raúl:\n\n", "Hola, Raúl:\n\nQuedo a su disposición.\n\n")
     assert usted != fixed
     (tmp_path / "usted.txt").write_text(usted, encoding="utf-8")
 
@@ -79,7 +79,7 @@ def test_the_owner_edits_a_flagged_draft_and_the_checks_run_again(
         "--subject", "Te pido disculpas por la pieza del cortacésped",
     ).output  # fmt: skip
 
-    assert "quedo a su disposición" in still and "'su'" in still
+    assert "Quedo a su disposición" in still and "'su'" in still
     assert "is edited" in done and "Read again" not in done
     edited = letters(run)[1]
     assert edited["flags"] == [] and edited["status"] == "draft"

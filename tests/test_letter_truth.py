@@ -10,6 +10,7 @@ with a long purchase history. The assertions are what the client would notice.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -20,23 +21,36 @@ from sqlalchemy.engine import Engine
 from followup.db import read_session
 from followup.letters.checks import lint_draft, word_count
 from followup.letters.drafting import last_purchase, letter_context
-from followup.letters.filters import SENTENCE_STARTERS, clause, longdate, noun_phrase
-from followup.letters.rendering import KINDS, TEMPLATE_LOCALES, render
+from followup.letters.filters import (
+    SENTENCE_STARTERS,
+    clause,
+    daymonth,
+    longdate,
+    noun_phrase,
+)
+from followup.letters.phrases import Phrasing
+from followup.letters.rendering import KINDS, TEMPLATE_LOCALES, Draft, phrases_for, render
 from followup.letters.samples import sample_contexts
 from followup.models import Business
 from tests.factories import ClientMaker, EventMaker
 
-GREETING = {"en": "Dear {},", "es-usted": "Buenos días, {}:", "es-tu": "Hola, {}:"}
-NAMELESS = {"en": "Hello,", "es-usted": "Buenos días:", "es-tu": "Hola:"}
-
-# name, the greeting the owner set (None: not set), how the letter must greet them
+# name, the greeting the owner set (None: not set), how the letter must greet them in
+# the default register of each template locale (es-usted, es-tu, en). "Estimado/a" only
+# when a title says which; "Buenos días:" only when there is no name to greet.
 CLIENTS = {
-    "titled": ("D. Manuel Ortega", None, "Manuel"),
-    "compound": ("María José Navarro Gil", None, "María José"),
-    "owner's greeting": ("Manuel Ortega Ruiz", "Sr. Ortega", "Sr. Ortega"),
-    "title and surname": ("Dr. Grant", None, "Dr. Grant"),
-    "company": ("Talleres Ortega S.L.", None, ""),
-}
+    "titled": ("D. Manuel Ortega", None,
+               ("Estimado Manuel:", "Hola, Manuel:", "Dear Manuel,")),
+    "titled, feminine": ("Dña. María José Navarro Gil", None,
+                         ("Estimada María José:", "Hola, María José:", "Dear María José,")),
+    "compound": ("María José Navarro Gil", None,
+                 ("Hola, María José:", "Hola, María José:", "Dear María José,")),
+    "owner's greeting": ("Manuel Ortega Ruiz", "Sr. Ortega",
+                         ("Estimado Sr. Ortega:", "Hola, Sr. Ortega:", "Dear Sr. Ortega,")),
+    "title and surname": ("Dr. Grant", None,
+                          ("Estimado Dr. Grant:", "Hola, Dr. Grant:", "Dear Dr. Grant,")),
+    "company": ("Talleres Ortega S.L.", None, ("Buenos días:", "Hola:", "Hello,")),
+}  # fmt: skip
+GREETS = ("es-usted", "es-tu", "en")  # the order of the greetings above
 
 
 def purchase(day: date, summary: str, item: str | None) -> SimpleNamespace:
@@ -85,6 +99,14 @@ def everything(draft: Any) -> str:
     return f"{draft.subject}\n{draft.text}"
 
 
+def variants(kind: str, tlocale: str, ctx: Mapping[str, Any]) -> list[Draft]:
+    """The letter written with every variant of its phrases: ordinal n takes the n-th
+    variant of each part, so as many ordinals as the longest part has use them all."""
+    parts = phrases_for(kind, tlocale, ctx.get("occasion") or kind)
+    count = max((len(texts) for texts in parts.values()), default=1)
+    return [render(kind, tlocale, ctx, phrasing=Phrasing(ordinal=n)) for n in range(count)]
+
+
 def opening(text: str) -> str:
     """The letter after the greeting, up to the sign-off: the owner's sentences."""
     return text.split("\n\n", 1)[1]
@@ -111,39 +133,58 @@ CAME_BACK = re.compile(
 def test_every_letter_greets_the_person_and_names_only_what_happened(
     kind: str, occasion: str, tlocale: str, who: str, history: str
 ) -> None:
-    name, owner_greeting, greeting = CLIENTS[who]
+    name, owner_greeting, greetings = CLIENTS[who]
+    expected = greetings[GREETS.index(tlocale)]
     purchases = HISTORY[language(tlocale)]
     latest = purchases[-1] if history == "long history" else None
     for sample in samples_for(kind, occasion, tlocale):
         if occasion == "purchase":
             latest = sample["event"]  # the purchase thanked is the latest on record
         ctx = {**sample, "client": person(name, owner_greeting), "last_purchase": latest}
-        draft = render(kind, tlocale, ctx)
-        text = everything(draft)
+        owners_words = [words.summary for words in (ctx["event"], latest) if words is not None]
+        for draft in variants(kind, tlocale, ctx):
+            check_letter(draft, expected, occasion, latest, purchases, owners_words, tlocale)
 
-        # The greeting line: the person, or a greeting without a name; never "D." alone.
-        expected = GREETING[tlocale].format(greeting) if greeting else NAMELESS[tlocale]
-        assert draft.text.split("\n", 1)[0] == expected
-        assert not re.search(r"\b(D|Dña|Sr|Dr)\.?[,:]", draft.text.split("\n", 1)[0])
-        assert ", ," not in text and ", :" not in text and " :" not in text
 
-        # A letter, not a template.
-        assert lint_draft(draft) == []
-        assert not re.search(r"\b(None|undefined)\b", text)
-        assert 60 <= word_count(draft.text) <= 180, word_count(draft.text)
-        assert ".." not in text
-        assert DOUBLED.search(text) is None, DOUBLED.search(text)
+def check_letter(
+    draft: Draft,
+    expected: str,
+    occasion: str,
+    latest: SimpleNamespace | None,
+    purchases: list[SimpleNamespace],
+    owners_words: list[str],
+    tlocale: str,
+) -> None:
+    """What the client of test_every_letter_greets_the_person… would notice."""
+    text = everything(draft)
 
-        # Nothing that claims a history the data does not show.
-        if latest is None:
-            assert CAME_BACK.search(text) is None, CAME_BACK.search(text)
-            if occasion == "appreciation":
-                assert not re.search(
-                    r"\b(compra|compró|pedido|purchase|bought|order)\b", text, re.IGNORECASE
-                )
-        for older in purchases[:-1]:
-            assert older.summary.split(":")[1].strip() not in text
-            assert longdate(older.day, tlocale) not in text
+    # The greeting line: the person, or a greeting without a name; never "D." alone.
+    assert draft.text.split("\n", 1)[0] == expected
+    assert not re.search(r"\b(D|Dña|Sr|Dr)\.?[,:]", draft.text.split("\n", 1)[0])
+    assert ", ," not in text and ", :" not in text and " :" not in text
+
+    # The owner's words inside a sentence, never pasted after a colon or in the subject.
+    for words in owners_words:
+        assert f": {clause(words)}" not in draft.text, draft.text
+        assert clause(words) not in draft.subject, draft.subject
+
+    # A letter, not a template.
+    assert lint_draft(draft) == []
+    assert not re.search(r"\b(None|undefined)\b", text)
+    assert 60 <= word_count(draft.text) <= 180, word_count(draft.text)
+    assert ".." not in text
+    assert DOUBLED.search(text) is None, DOUBLED.search(text)
+
+    # Nothing that claims a history the data does not show.
+    if latest is None:
+        assert CAME_BACK.search(text) is None, CAME_BACK.search(text)
+        if occasion == "appreciation":
+            assert not re.search(
+                r"\b(compra|compró|pedido|purchase|bought|order)\b", text, re.IGNORECASE
+            )
+    for older in purchases[:-1]:
+        assert older.summary.split(":")[1].strip() not in text
+        assert longdate(older.day, tlocale) not in text
 
 
 @pytest.mark.parametrize("tlocale", TEMPLATE_LOCALES)
@@ -152,26 +193,37 @@ def test_the_rotation_thank_you_names_the_latest_purchase_and_when(tlocale: str)
     full, bare = samples_for("thank_you", "appreciation", tlocale)[:2]
     for sample in (full, bare):
         ctx = {**sample, "client": person("María José Navarro Gil", None), "last_purchase": latest}
-        body = opening(render("thank_you", tlocale, ctx).text)
-        first = body.split("\n\n", 1)[0]
-        assert latest.item in first  # what they bought, in the first paragraph
-        assert longdate(latest.day, tlocale) in first  # and when
-        assert CAME_BACK.search(body) is None
+        for draft in variants("thank_you", tlocale, ctx):
+            body = opening(draft.text)
+            first = body.split("\n\n", 1)[0]
+            assert latest.item in first  # what they bought, in the first paragraph
+            assert longdate(latest.day, tlocale) in first  # and when
+            assert CAME_BACK.search(body) is None
     # Without an item, the owner's summary of it.
     no_item = purchase(latest.day, latest.summary, None)
-    ctx = {**full, "last_purchase": no_item}
-    assert clause(no_item.summary) in render("thank_you", tlocale, ctx).text
+    for draft in variants("thank_you", tlocale, {**full, "last_purchase": no_item}):
+        assert clause(no_item.summary) in draft.text
+
+
+THANKS = re.compile(r"thank|gracias|agradec", re.IGNORECASE)
+# Thanking for their trust: "your trust in us", "su confianza en", "por contar con".
+TRUST = {
+    "en": r"\btrust\b",
+    "es-usted": r"\bconfianza\b",
+    "es-tu": r"\b(confianza|confiar en|contar con)\b",
+}
 
 
 @pytest.mark.parametrize("tlocale", TEMPLATE_LOCALES)
 def test_a_client_with_no_purchase_is_thanked_for_their_trust(tlocale: str) -> None:
     for sample in samples_for("thank_you", "appreciation", tlocale):
         ctx = {**sample, "client": person("Manuel Ortega Ruiz", None), "last_purchase": None}
-        draft = render("thank_you", tlocale, ctx)
-        trust = {"en": "for your trust in", "es-usted": "por su confianza en",
-                 "es-tu": "por tu confianza en"}[tlocale]  # fmt: skip
-        assert trust in draft.text
-        assert CAME_BACK.search(everything(draft)) is None
+        for draft in variants("thank_you", tlocale, ctx):
+            first = opening(draft.text).split("\n\n", 1)[0]
+            thanks = [s for s in re.split(r"(?<=[.;:])\s+", first) if THANKS.search(s)]
+            assert any(re.search(TRUST[tlocale], s) for s in thanks), first  # for their trust…
+            assert sample["business"].name in first  # …in this business
+            assert CAME_BACK.search(everything(draft)) is None
 
 
 def test_a_long_history_in_the_database_names_only_the_latest_purchase(
@@ -189,11 +241,15 @@ def test_a_long_history_in_the_database_names_only_the_latest_purchase(
         ctx = letter_context(
             business, client, day=day, occasion="appreciation", last_purchase=latest
         )
-        draft = render("thank_you", "es-usted", ctx)
-    assert draft.text.startswith("Buenos días, Manuel:\n")
-    assert "por su compra del 24 de octubre de 2026: sillín Brooks." in draft.text
-    assert "bicicleta urbana" not in draft.text
-    assert "neumáticos" not in draft.text
+        drafts = variants("thank_you", "es-usted", ctx)
+    for draft in drafts:
+        assert draft.text.startswith("Estimado Manuel:\n")  # "D." says which
+        first = opening(draft.text).split("\n\n", 1)[0]
+        assert "sillín Brooks" in first
+        assert "24 de octubre de 2026" in first
+        assert ": sillín Brooks" not in draft.text
+        assert "bicicleta urbana" not in draft.text
+        assert "neumáticos" not in draft.text
 
 
 # --- each kind's fixed sentences ---------------------------------------------------------
@@ -203,36 +259,52 @@ def test_a_long_history_in_the_database_names_only_the_latest_purchase(
 def test_the_checkin_names_the_guarantee_and_the_incident(tlocale: str) -> None:
     full, bare = samples_for("guarantee_checkin", "guarantee_checkin", tlocale)[:2]
     for ctx in (full, bare):
-        draft = render("guarantee_checkin", tlocale, ctx)
         guarantee = ctx["guarantee"]
-        assert clause(guarantee.terms) in draft.text  # what it covers
-        assert longdate(guarantee.ends_on, tlocale) in draft.text  # until when
-    with_incident = render("guarantee_checkin", tlocale, full).text
+        for draft in variants("guarantee_checkin", tlocale, ctx):
+            assert clause(guarantee.terms) in draft.text  # what it covers
+            assert longdate(guarantee.ends_on, tlocale) in draft.text  # until when
     incident = full["event"]
-    first = opening(with_incident).split("\n\n", 1)[0]
-    assert clause(incident.summary) in first
-    assert {"en": "3 November", "es-usted": "3 de noviembre", "es-tu": "3 de noviembre"}[
-        tlocale
-    ] in first
-    # No incident on record: no sentence about one.
-    without = render("guarantee_checkin", tlocale, bare).text
-    assert not re.search(r"lo ocurrido|what happened", without)
+    for draft in variants("guarantee_checkin", tlocale, full):
+        first = opening(draft.text).split("\n\n", 1)[0]
+        assert clause(incident.summary) in first  # the incident it answers, first
+        assert f": {clause(incident.summary)}" not in draft.text
+    # No incident on record: no sentence about one; the day the guarantee started.
+    for draft in variants("guarantee_checkin", tlocale, bare):
+        assert not re.search(r"lo ocurrido|what happened", draft.text)
+        assert daymonth(bare["guarantee"].starts_on, tlocale) in opening(draft.text)
+
+
+@pytest.mark.parametrize("tlocale", TEMPLATE_LOCALES)
+def test_the_checkin_says_the_day_of_the_incident_once(tlocale: str) -> None:
+    full = samples_for("guarantee_checkin", "guarantee_checkin", tlocale)[0]
+    incident, guarantee = full["event"], full["guarantee"]
+    for draft in variants("guarantee_checkin", tlocale, full):
+        first = opening(draft.text).split("\n\n", 1)[0]
+        assert daymonth(incident.day, tlocale) in first, first  # when it happened
     # An incident on the day the guarantee started: that day is said once.
-    same_day = SimpleNamespace(**{**vars(incident), "day": full["guarantee"].starts_on})
-    text = render("guarantee_checkin", tlocale, {**full, "event": same_day}).text
-    start = {"en": "10 November", "es-usted": "10 de noviembre", "es-tu": "10 de noviembre"}
-    assert text.count(start[tlocale]) == 1
-    assert clause(incident.summary) in text
+    same_day = SimpleNamespace(**{**vars(incident), "day": guarantee.starts_on})
+    for draft in variants("guarantee_checkin", tlocale, {**full, "event": same_day}):
+        assert draft.text.count(daymonth(guarantee.starts_on, tlocale)) == 1, draft.text
+        assert clause(incident.summary) in draft.text
 
 
 @pytest.mark.parametrize("kind", ["guarantee_offer", "guarantee_checkin"])
 @pytest.mark.parametrize("tlocale", TEMPLATE_LOCALES)
 def test_a_guarantee_without_an_incident_claims_none(kind: str, tlocale: str) -> None:
-    full, bare = samples_for(kind, kind, tlocale)[:2]
+    bare = samples_for(kind, kind, tlocale)[1]
     assert bare["event"] is None
-    assert not re.search(r"lo ocurrido|lo del|what happened|después de|after what", render(
-        kind, tlocale, bare).text)  # fmt: skip
-    assert clause(full["event"].summary) in render(kind, tlocale, full).text
+    for draft in variants(kind, tlocale, bare):
+        assert not re.search(
+            r"lo ocurrido|lo del|lo que pasó|what happened|después de|after what", draft.text
+        ), draft.text
+
+
+@pytest.mark.parametrize("kind", ["guarantee_offer", "guarantee_checkin"])
+@pytest.mark.parametrize("tlocale", TEMPLATE_LOCALES)
+def test_a_guarantee_with_an_incident_names_it(kind: str, tlocale: str) -> None:
+    full = samples_for(kind, kind, tlocale)[0]
+    for draft in variants(kind, tlocale, full):
+        assert clause(full["event"].summary) in draft.text, draft.text
 
 
 @pytest.mark.parametrize("tlocale", TEMPLATE_LOCALES)
@@ -240,7 +312,8 @@ def test_the_lost_client_letter_hopes_to_work_together_again(tlocale: str) -> No
     hope = {"en": "work together again", "es-usted": "volver a trabajar con usted",
             "es-tu": "volver a trabajar contigo"}[tlocale]  # fmt: skip
     for ctx in sample_contexts("lost_client", tlocale):
-        assert hope in render("lost_client", tlocale, ctx).text
+        for draft in variants("lost_client", tlocale, ctx):
+            assert hope in draft.text
 
 
 COOPERATIONS = {
@@ -261,13 +334,15 @@ def test_the_cooperation_letter_is_true_for_any_kind_of_help(tlocale: str) -> No
     base = sample_contexts("cooperation", tlocale)[0]
     for summary in COOPERATIONS[tlocale]:
         the_event = SimpleNamespace(**{**vars(base["event"]), "summary": summary})
-        text = render("cooperation", tlocale, {**base, "event": the_event}).text
-        assert clause(summary) in text
-        fixed = text.replace(clause(summary), "")
-        # Nothing about a problem solved together, unless the owner's words say so.
-        assert not re.search(
-            r"problem|solv|fix|sooner|resolv|arregl|problema|ir directamente", fixed, re.I
-        ), fixed
+        for draft in variants("cooperation", tlocale, {**base, "event": the_event}):
+            text = draft.text
+            assert clause(summary) in text
+            assert f": {clause(summary)}" not in text
+            fixed = text.replace(clause(summary), "")
+            # Nothing about a problem solved together, unless the owner's words say so.
+            assert not re.search(
+                r"problem|solv|fix|sooner|resolv|arregl|problema|ir directamente", fixed, re.I
+            ), fixed
 
 
 # --- the owner's words ---------------------------------------------------------------------
@@ -280,10 +355,18 @@ def test_a_leading_name_keeps_its_capital(tlocale: str) -> None:
                "es-tu": "Bosch nos envió la pieza equivocada de tu taladro"}[tlocale]  # fmt: skip
     ctx = sample_contexts("apology", tlocale)[0]
     the_event = SimpleNamespace(**{**vars(ctx["event"]), "summary": summary})
-    draft = render("apology", tlocale, {**ctx, "event": the_event})
-    assert f": {summary}" in draft.subject
-    assert f": {summary}." in draft.text
-    assert "bosch" not in everything(draft)
+    for draft in variants("apology", tlocale, {**ctx, "event": the_event}):
+        assert summary in draft.text  # "…porque Bosch nos envió…", capital and all
+        assert f": {summary}" not in draft.text  # inside a sentence, not after a colon
+        assert summary not in draft.subject
+        assert "bosch" not in everything(draft)
+    # The same in every other letter that may carry the owner's words.
+    for kind in ("cooperation", "lost_client", "guarantee_offer", "guarantee_checkin"):
+        ctx = sample_contexts(kind, tlocale)[0]
+        the_event = SimpleNamespace(**{**vars(ctx["event"]), "summary": summary})
+        for draft in variants(kind, tlocale, {**ctx, "event": the_event}):
+            assert "bosch" not in everything(draft)
+            assert "Bosch" not in draft.text or summary in draft.text, draft.text
 
 
 @pytest.mark.parametrize(
@@ -300,13 +383,34 @@ def test_an_item_with_its_own_determiner_is_never_doubled(tlocale: str, item: st
             ctx = {**ctx, "event": SimpleNamespace(**{**vars(ctx["event"]), "item": item})}
         else:
             ctx = {**ctx, "last_purchase": purchase(date(2026, 10, 8), "Pedido", item)}
-        draft = render("thank_you", tlocale, ctx)
-        assert f": {item}" in draft.text
-        assert DOUBLED.search(everything(draft)) is None, everything(draft)
-    for kind in ("guarantee_offer", "guarantee_checkin"):
-        ctx = sample_contexts(kind, tlocale)[0]
+        for draft in variants("thank_you", tlocale, ctx):
+            assert noun_phrase(item) in opening(draft.text), draft.text  # the item is named
+            assert f": {item}" not in everything(draft)
+            assert DOUBLED.search(everything(draft)) is None, everything(draft)
+    for kind in ("apology", "guarantee_offer", "guarantee_checkin", "thank_you"):
+        ctx = sample_contexts(kind, tlocale)[4 if kind == "thank_you" else 0]  # guarantee_end
         ctx = {**ctx, "event": SimpleNamespace(**{**vars(ctx["event"]), "item": item})}
-        assert DOUBLED.search(everything(render(kind, tlocale, ctx))) is None
+        for draft in variants(kind, tlocale, ctx):
+            assert DOUBLED.search(everything(draft)) is None, everything(draft)
+
+
+@pytest.mark.parametrize("tlocale", TEMPLATE_LOCALES)
+def test_a_purchase_known_by_a_sentence_is_never_put_after_a_possessive(tlocale: str) -> None:
+    # No item: the owner's summary names the purchase, and it may be a whole sentence.
+    summary = {"en": "We fitted new brake pads",
+               "es-usted": "Le montamos pastillas de freno nuevas",
+               "es-tu": "Te montamos pastillas de freno nuevas"}[tlocale]  # fmt: skip
+    bought = purchase(date(2026, 10, 8), summary, None)
+    for occasion in ("purchase", "appreciation"):
+        ctx = samples_for("thank_you", occasion, tlocale)[0]
+        ctx = (
+            {**ctx, "event": bought} if occasion == "purchase" else {**ctx, "last_purchase": bought}
+        )
+        for draft in variants("thank_you", tlocale, ctx):
+            assert clause(summary) in draft.text
+            assert not re.search(
+                r"\b(your|su|sus|tu|tus)\s+(we|you|i|le|te|nos)\b", draft.text, re.IGNORECASE
+            ), draft.text
 
 
 @pytest.mark.parametrize(
