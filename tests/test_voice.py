@@ -96,18 +96,24 @@ def test_twelve_clients_get_no_sentence_more_than_a_quarter_of_the_time(tlocale:
         assert times <= letters[label] / 4, (label, sentence, times, letters[label])
 
 
-def test_two_letters_of_a_kind_on_one_day_share_no_sentence(engine: Engine) -> None:
+def demo_letters(engine: Engine, days: int) -> list[Letter]:
+    """The demo business's letters over ``days`` days, each approved and sent the day
+    it is drafted (so the next day's picks go on)."""
     with write_session(engine) as session:
         business = create_demo(session, MONDAY, NOW)
     assert business.id is not None
-    for offset in range(0, 21):
+    for offset in range(days):
         run_day(engine, business.id, MONDAY + timedelta(days=offset), NOW)
-        with write_session(engine) as session:  # the owner approves; they are sent
+        with write_session(engine) as session:
             for letter in session.exec(select(Letter).where(Letter.status == "draft")):
                 letter.status = "sent"
                 session.add(letter)
     with read_session(engine) as session:
-        drafted = list(session.exec(select(Letter).order_by(col(Letter.id))))
+        return list(session.exec(select(Letter).order_by(col(Letter.id))))
+
+
+def test_two_letters_of_a_kind_on_one_day_share_no_sentence(engine: Engine) -> None:
+    drafted = demo_letters(engine, days=21)
     days: dict[tuple[object, str, str], list[Letter]] = {}
     for letter in drafted:
         days.setdefault((letter.day, letter.kind, letter.locale), []).append(letter)
@@ -135,17 +141,7 @@ def test_two_letters_of_a_kind_on_one_day_share_no_sentence(engine: Engine) -> N
 def test_a_client_never_gets_the_same_sentences_in_two_letters_of_a_kind_in_a_row(
     engine: Engine,
 ) -> None:
-    with write_session(engine) as session:
-        business = create_demo(session, MONDAY, NOW)
-    assert business.id is not None
-    for offset in range(0, 60):
-        run_day(engine, business.id, MONDAY + timedelta(days=offset), NOW)
-        with write_session(engine) as session:
-            for letter in session.exec(select(Letter).where(Letter.status == "draft")):
-                letter.status = "sent"
-                session.add(letter)
-    with read_session(engine) as session:
-        drafted = list(session.exec(select(Letter).order_by(col(Letter.id))))
+    drafted = demo_letters(engine, days=60)
     previous: dict[tuple[int, str], Letter] = {}
     repeats = 0
     for letter in drafted:
