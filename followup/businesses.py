@@ -111,6 +111,12 @@ def _send_time(value: Any) -> str:
         hours = minutes = -1
     if not (0 <= hours < 24 and 0 <= minutes < 60):
         raise InvalidSetting("send_time", f"{text!r} is not a time like 09:00")
+    if hours == 2:
+        # Where clocks change, 02:00-03:00 happens twice in autumn and not at all in spring.
+        raise InvalidSetting(
+            "send_time", f"{text}: between 02:00 and 03:00 the clocks change twice a year; "
+            "choose another time (the default is 09:00)"
+        )  # fmt: skip
     return f"{hours:02d}:{minutes:02d}"
 
 

@@ -36,23 +36,32 @@ def day_in_words(day: date, language: str) -> str:
     return f"{day.day} {month}" if language == "en" else f"{day.day} de {month}"
 
 
+def _weekday(part: str) -> int | None:
+    plain = part.translate(_UNACCENTED)[:3]
+    if part.isdigit() and 1 <= int(part) <= 7:
+        return int(part)
+    if plain in WEEKDAYS:
+        return WEEKDAYS.index(plain) + 1
+    if plain in WEEKDAYS_ES:
+        return WEEKDAYS_ES.index(plain) + 1
+    return None
+
+
 def parse_working_days(value: str) -> frozenset[int]:
-    """ISO weekday numbers from "1,2,3,4,5", "mon,tue,wed,thu,fri" or "lun,mar,mié,jue,vie"."""
+    """ISO weekday numbers from "1,2,3,4,5", "1-5", "mon-fri", "mon,tue,wed,thu,fri" or
+    "lun,mar,mié,jue,vie" (a range runs forward: "sat-mon" is Saturday to Monday)."""
     days: set[int] = set()
     for part in value.replace(" ", "").lower().split(","):
-        plain = part.translate(_UNACCENTED)[:3]
         if not part:
             continue
-        if part.isdigit() and 1 <= int(part) <= 7:
-            days.add(int(part))
-        elif plain in WEEKDAYS:
-            days.add(WEEKDAYS.index(plain) + 1)
-        elif plain in WEEKDAYS_ES:
-            days.add(WEEKDAYS_ES.index(plain) + 1)
-        else:
+        first, dash, last = part.partition("-")
+        start, end = _weekday(first), _weekday(last) if dash else _weekday(first)
+        if start is None or end is None:
             raise Invalid(
-                "working_days", f"{part!r} is not a weekday (use 1-7, mon..sun or lun..dom)"
+                "working_days",
+                f"{part!r} is not a weekday or a range of them (e.g. 1-5, mon-fri, lun,mar,mié)",
             )
+        days.update((start - 1 + step) % 7 + 1 for step in range((end - start) % 7 + 1))
     return frozenset(days)
 
 

@@ -10,6 +10,7 @@ from followup.cli import (  # noqa: F401  (they register commands)
     lines,
     picks,
     routine,
+    service,
     setup,
     templates,
 )
