@@ -6,15 +6,118 @@ it is called, so every test and every process builds its own.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from followup.errors import ConfigError
 
 PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "secret", "development"})
+SMTP_PORTS = {"smtp": 587, "smtps": 465}
+SMTP_FORMS = (
+    "smtp://user:password@host:587 (STARTTLS when the server offers it; add "
+    "?starttls=require to insist) or smtps://user:password@host:465 (TLS from the start)"
+)
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where letters go by SMTP: FOLLOWUP_SMTP_URL, parsed, with the password from
+    FOLLOWUP_SMTP_PASSWORD_FILE when that is set. Its ``repr`` and ``shown`` never
+    carry the password."""
+
+    host: str
+    port: int
+    implicit_tls: bool = False
+    require_starttls: bool = False
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def shown(self) -> str:
+        """The URL as it may be printed and logged: no password."""
+        scheme = "smtps" if self.implicit_tls else "smtp"
+        user = f"{quote(self.user, safe='')}@" if self.user else ""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        query = "?starttls=require" if self.require_starttls else ""
+        return f"{scheme}://{user}{host}:{self.port}{query}"
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Which settings a sending pause applies to: another server, port, user or
+        password lifts it. The password enters only through a salted scrypt digest,
+        so nothing stored with a pause gives it away."""
+        where = f"followup-smtp|{self.shown}".encode()
+        secret = hashlib.scrypt(
+            (self.password or "").encode(), salt=where, n=2**14, r=8, p=1, dklen=32
+        )
+        return hashlib.sha256(where + b"|" + secret).hexdigest()
+
+
+def parse_smtp_url(url: str, password_from_file: str | None = None) -> SmtpServer:
+    """FOLLOWUP_SMTP_URL as an ``SmtpServer``; ``ValueError`` says what is wrong with it
+    (never repeating the URL, which holds the password)."""
+    name = "FOLLOWUP_SMTP_URL"
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        raise ValueError(f"{name} is not a URL: write {SMTP_FORMS}") from None
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{name}: the port is not a number from 1 to 65535") from None
+    scheme = parts.scheme.lower()
+    if scheme not in SMTP_PORTS:
+        said = f"{scheme!r}" if scheme else "no scheme"
+        raise ValueError(f"{name}: {said} is not a mail server scheme: write {SMTP_FORMS}")
+    if not parts.hostname:
+        raise ValueError(f"{name} names no server: write {SMTP_FORMS}")
+    if port == 0:
+        raise ValueError(f"{name}: the port is not a number from 1 to 65535")
+    if parts.path not in ("", "/") or parts.fragment:
+        raise ValueError(f"{name}: nothing may follow host:port but ?starttls=require")
+    options = parse_qs(parts.query, keep_blank_values=True)
+    starttls = options.pop("starttls", ["auto"])
+    if options:
+        raise ValueError(f"{name}: unknown option {sorted(options)[0]!r}; only ?starttls=require")
+    if len(starttls) != 1 or starttls[0].lower() not in ("auto", "require"):
+        raise ValueError(
+            f"{name}: ?starttls={','.join(starttls)} is not understood: write "
+            "?starttls=require to refuse a server that does not offer STARTTLS, or leave it out"
+        )
+    require = starttls[0].lower() == "require"
+    if require and scheme == "smtps":
+        raise ValueError(
+            f"{name}: smtps:// is TLS from the start; ?starttls=require is for smtp://"
+        )
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    if password_from_file is not None:
+        if password is not None:
+            raise ValueError(
+                f"{name} holds a password and FOLLOWUP_SMTP_PASSWORD_FILE is set: keep one"
+            )
+        password = password_from_file
+    if (user is None) != (password is None):
+        missing = "a user" if user is None else "a password"
+        raise ValueError(
+            f"{name} needs {missing} too: smtp://user:password@host, or the password in "
+            "FOLLOWUP_SMTP_PASSWORD_FILE"
+        )
+    return SmtpServer(
+        host=parts.hostname,
+        port=port or SMTP_PORTS[scheme],
+        implicit_tls=scheme == "smtps",
+        require_starttls=require,
+        user=user,
+        password=password,
+    )
 
 
 class Settings(BaseSettings):
@@ -36,10 +139,23 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; SQLite file in the working directory by default, "
         "or postgresql+psycopg://user@host/db.",
     )
-    smtp_url: str | None = Field(
+    smtp_url: SecretStr | None = Field(
         default=None,
-        description="smtp://user:pass@host:587 or smtps://…; when unset, letters are "
-        "delivered into the Maildir at FOLLOWUP_OUTBOX_DIR.",
+        description="smtp://user:pass@host:587 (STARTTLS when offered; ?starttls=require "
+        "insists) or smtps://user:pass@host:465; when unset, letters are delivered into "
+        "the Maildir at FOLLOWUP_OUTBOX_DIR.",
+    )
+    smtp_password_file: Path | None = Field(
+        default=None, description="A file holding the SMTP password (container secrets)."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30, gt=0, le=600, description="How long to wait for the mail server, per step."
+    )
+    smtp_rate_per_minute: int = Field(
+        default=20,
+        ge=1,
+        le=600,
+        description="Letters per minute and business at most (a personal mailbox's pace).",
     )
     outbox_dir: Path = Field(
         default=Path("outbox"),
@@ -64,6 +180,8 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Letters claimed per sending round."
     )
 
+    _smtp: SmtpServer | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _read_secret_file(self) -> Settings:
         if self.secret_key_file is not None:
@@ -72,6 +190,41 @@ class Settings(BaseSettings):
             except OSError as exc:
                 raise ValueError(f"cannot read FOLLOWUP_SECRET_KEY_FILE: {exc}") from exc
         return self
+
+    @model_validator(mode="after")
+    def _read_smtp(self) -> Settings:
+        url = self.smtp_url.get_secret_value().strip() if self.smtp_url else ""
+        password = None
+        if self.smtp_password_file is not None:
+            if not url:
+                raise ValueError("FOLLOWUP_SMTP_PASSWORD_FILE is set but FOLLOWUP_SMTP_URL is not")
+            try:
+                text = self.smtp_password_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                raise ValueError(
+                    f"cannot read FOLLOWUP_SMTP_PASSWORD_FILE ({self.smtp_password_file}): {why}"
+                ) from None
+            password = text.rstrip("\r\n")
+        self._smtp = parse_smtp_url(url, password) if url else None
+        spacing = 60 / self.smtp_rate_per_minute
+        if self._smtp is not None and spacing > self.lease_seconds / 4:
+            raise ValueError(
+                f"FOLLOWUP_SMTP_RATE_PER_MINUTE={self.smtp_rate_per_minute} spaces letters "
+                f"{spacing:g} s apart, more than a quarter of FOLLOWUP_LEASE_SECONDS="
+                f"{self.lease_seconds}: raise one of them"
+            )
+        return self
+
+    @property
+    def smtp(self) -> SmtpServer | None:
+        """The SMTP server letters go to; None: the Maildir at ``outbox_dir``."""
+        return self._smtp
+
+    @property
+    def delivery_fingerprint(self) -> str:
+        """Says which delivery settings are in force (see ``SmtpServer.fingerprint``)."""
+        return self._smtp.fingerprint if self._smtp is not None else "maildir"
 
     def check_production(self) -> None:
         """Refuse the placeholder secret outside development."""

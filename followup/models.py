@@ -147,6 +147,16 @@ class Business(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class SendingPause(SQLModel, table=True):
+    """The business's mail server refused our login: its letters wait, spending no
+    attempt, until the delivery settings change (another ``fingerprint``: DESIGN §5)."""
+
+    business_id: int = Field(foreign_key="business.id", primary_key=True)
+    fingerprint: str = Field(max_length=64)
+    reason: str = Field(max_length=1000)
+    paused_at: datetime = Field(default_factory=utcnow)
+
+
 class Client(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("business_id", "email", name="uq_client_email"),

@@ -17,7 +17,6 @@ from sqlmodel import col, select
 
 from followup.config import Settings, get_settings
 from followup.db import make_engine, read_session, write_session
-from followup.errors import ConfigError
 from followup.jobs import send_due
 from followup.mail.maildir import MaildirMailer
 from followup.mail.mailer import SendError, mailer_for
@@ -292,16 +291,6 @@ def test_mailer_for_delivers_into_the_outbox_dir_without_smtp(tmp_path: Path) ->
     mailer = mailer_for(get_settings(outbox_dir=tmp_path / "outbox", smtp_url=None))
     assert isinstance(mailer, MaildirMailer)
     assert mailer.path == tmp_path / "outbox"
-
-
-def test_mailer_for_with_an_smtp_url_says_it_is_not_available(tmp_path: Path) -> None:
-    settings = get_settings(outbox_dir=tmp_path, smtp_url="smtp://user:pw@mail.example:587")
-    with pytest.raises(ConfigError) as refused:
-        mailer_for(settings)
-    assert str(refused.value) == (
-        "FOLLOWUP_SMTP_URL is set but SMTP delivery is not available in this version; "
-        "unset it to deliver into the outbox Maildir"
-    )
 
 
 # -- send_due end to end -----------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import UTC, date
 
 import click
@@ -10,6 +11,7 @@ import click
 from followup.cli.app import DAY, EXIT_REJECTED, EXIT_USAGE, State, cli, now, pass_state
 from followup.db import read_session
 from followup.jobs import DayResult, SendSummary
+from followup.jobs.sending import paused_reasons
 from followup.jobs.tick import stop_lines
 from followup.models import ApprovalMode, Business
 from followup.outbox import OWNER_DECIDES
@@ -87,16 +89,19 @@ def send(state: State, day: date | None) -> None:
             stop=stop,
         )
     click.echo(_send_words(summary))
-    finish(summary, stop.exit_code if stop() else None)
+    paused = paused_reasons(state.engine, state.settings, business.id)
+    finish(summary, stop.exit_code if stop() else None, paused)
 
 
-def finish(summary: SendSummary, signalled: int | None) -> None:
-    """Say why sending stopped, if it did, and exit with the code that says so."""
+def finish(summary: SendSummary, signalled: int | None, paused: Sequence[str] = ()) -> None:
+    """Say why sending stopped or is paused, if it is, and exit with the code that says so."""
+    for reason in paused:
+        click.echo(f"{reason[:1].upper()}{reason[1:]}.", err=True)
     for line in stop_lines(summary):
         click.echo(line, err=True)
     if signalled is not None:
         sys.exit(signalled)
-    if summary.stopped:
+    if summary.stopped or paused:
         sys.exit(EXIT_USAGE)
     if summary.failed:
         sys.exit(EXIT_REJECTED)
@@ -144,4 +149,5 @@ def tick(state: State, day: date | None) -> None:
         )
     for line in report.lines():
         click.echo(line)
-    finish(report.sending, stop.exit_code if stop() else None)
+    paused = paused_reasons(state.engine, state.settings, state.business_ref)
+    finish(report.sending, stop.exit_code if stop() else None, paused)

@@ -216,12 +216,14 @@ def settings(ctx: click.Context, as_json: bool) -> None:
     """Show the business's settings; `settings set` changes them."""
     if ctx.invoked_subcommand is not None:
         return
+    from followup.jobs.sending import paused_reasons
     from followup.services import settings_view
 
     state = ctx.find_object(State)
     assert state is not None
     with read_session(state.engine) as session:
-        view = settings_view(state.business(session), session)
+        business = state.business(session)
+        view = settings_view(business, session)
     if as_json:
         emit_json(view)
         return
@@ -229,6 +231,8 @@ def settings(ctx: click.Context, as_json: bool) -> None:
         shown = ",".join(map(str, value)) if isinstance(value, list) else value
         click.echo(f"{field:>16}: {'' if shown is None else shown}")
     click.echo(f"{'your lines':>16}: {len(view.owner_lines)} (followup settings line list)")
+    for reason in paused_reasons(state.engine, state.settings, business.id):
+        click.echo(f"{'sending':>16}: {reason}")
 
 
 @settings.command("set")

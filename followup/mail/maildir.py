@@ -42,6 +42,9 @@ class MaildirMailer:
                 code="maildir",
             ) from exc
 
+    def close(self) -> None:
+        """Nothing stays open between letters."""
+
     def clean_tmp(self) -> int:
         """Remove files in ``tmp/`` older than ``stale_seconds``; returns how many.
 

@@ -6,16 +6,16 @@ The marks are Core UPDATEs that apply only while this sender holds the lease; a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from followup.db import write_session
-from followup.models import Channel, Letter, LetterStatus
+from followup.models import Channel, Client, DoNotContact, Letter, LetterStatus, SendingPause
 from followup.outbox.owner import OWNER_DECIDES
 
 MAX_ATTEMPTS = 5
@@ -60,11 +60,13 @@ def claim(
     *,
     business_id: int | None = None,
     due_at: datetime | None = None,
+    skip_businesses: Collection[int] = (),
 ) -> list[int]:
     """Take up to ``limit`` due queued letters for ``owner``; return their ids.
 
     ``now`` is the real time (the lease runs from it); ``due_at`` the moment whose due
-    retries are taken, ``now`` unless a day is simulated.
+    retries are taken, ``now`` unless a day is simulated. The letters of
+    ``skip_businesses`` (their sending is paused) stay in the queue.
 
     One statement in its own committed transaction: ``FOR UPDATE SKIP LOCKED`` keeps
     concurrent claimers apart on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite (where
@@ -86,6 +88,7 @@ def claim(
                 col(Letter.next_attempt_at) <= (due_at or now),
             ),
             *_business(business_id),
+            *((col(Letter.business_id).not_in(list(skip_businesses)),) if skip_businesses else ()),
         )
         .order_by(col(Letter.send_after).asc().nulls_first(), col(Letter.id))
         .limit(limit)
@@ -241,6 +244,54 @@ def mark_uncertain(
     Nothing leaves ``uncertain`` by itself: the owner resends or marks it sent.
     """
     return _mark(session, letter_id, owner, now, **_failure(LetterStatus.uncertain, error, code))
+
+
+def bounce_client(session: Session, client_id: int, now: datetime) -> bool:
+    """The server refused the client's address: ``do_not_contact: bounced`` (an earlier
+    reason, such as an unsubscription, is kept). Their other letters are left as they
+    are: each is refused when its turn to be sent comes."""
+    stmt = (
+        update(Client)
+        .where(col(Client.id) == client_id, col(Client.do_not_contact).is_(False))
+        .values(
+            do_not_contact=True, do_not_contact_reason=DoNotContact.bounced, do_not_contact_at=now
+        )
+        .returning(col(Client.id))
+        .execution_options(synchronize_session=False)
+    )
+    return session.exec(stmt).first() is not None
+
+
+def pause_sending(
+    session: Session, business_id: int, fingerprint: str, reason: str, now: datetime
+) -> None:
+    """The mail server refused the business's login under the delivery settings that
+    ``fingerprint`` names: its letters wait until those settings change."""
+    from sqlalchemy.dialects import postgresql, sqlite  # their INSERT … ON CONFLICT
+
+    dialect = postgresql if session.connection().dialect.name == "postgresql" else sqlite
+    values = {"fingerprint": fingerprint, "reason": reason[:ERROR_MAX], "paused_at": now}
+    stmt = dialect.insert(SendingPause).values(business_id=business_id, **values)
+    session.exec(stmt.on_conflict_do_update(index_elements=["business_id"], set_=values))
+
+
+def sending_pauses(
+    session: Session, fingerprint: str, business_id: int | None = None
+) -> dict[int, str]:
+    """The businesses whose sending is paused under these delivery settings, and why."""
+    query = select(SendingPause).where(col(SendingPause.fingerprint) == fingerprint)
+    if business_id is not None:
+        query = query.where(col(SendingPause.business_id) == business_id)
+    return {pause.business_id: pause.reason for pause in session.exec(query)}
+
+
+def lift_pauses(session: Session, fingerprint: str, business_id: int | None = None) -> list[int]:
+    """Pauses recorded under other delivery settings are over; returns whose were lifted."""
+    stmt = delete(SendingPause).where(col(SendingPause.fingerprint) != fingerprint)
+    if business_id is not None:
+        stmt = stmt.where(col(SendingPause.business_id) == business_id)
+    ids = session.exec(stmt.returning(col(SendingPause.business_id))).scalars()
+    return sorted(ids)
 
 
 def expire_leases(session: Session, now: datetime, business_id: int | None = None) -> int:
