@@ -40,6 +40,9 @@ def test_an_uncertain_letter_is_resent_or_marked_sent_by_the_owner(
     assert "Not picked until you decide" in explained
     assert "letters resend ID" in explained and "letters mark-sent ID" in explained
     assert "Javier Ruiz Ibáñez: letter 1 (apology, 2026-11-23)" in explained
+    listed = run("letters", "list", "--status", "uncertain").output
+    assert "may or may not have arrived; it is never resent by itself" in listed
+    assert "letters resend ID" in listed
 
     assert "marked as sent" in run("letters", "mark-sent", "1").output
     assert "queued again" in run("letters", "resend", "2").output

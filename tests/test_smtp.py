@@ -703,3 +703,21 @@ def test_a_maildir_tick_never_loads_the_smtp_library(tmp_path: Path) -> None:
         timeout=120,
     ).stdout
     assert out.splitlines()[-1] == "[]"
+
+
+def test_send_test_says_in_words_what_happened(run: Run, server: Server) -> None:
+    run("init", "--name", "Taller", "--owner", "Marta Ruiz", "--sender", "marta@t.example")
+    server.handler.password = "right"
+
+    sent = run("send-test", "--to", "Owner@Example.es",
+               env={"FOLLOWUP_SMTP_URL": server.url("marta:right")}).output  # fmt: skip
+    refused = run("send-test", "--to", "owner@example.es", code=2,
+                  env={"FOLLOWUP_SMTP_URL": server.url("marta:wrong-s3cret")}).output  # fmt: skip
+    maildir = run("send-test", "--to", "owner@example.es").output
+
+    assert "Sent a test message to owner@example.es through the mail server" in sent
+    (got,) = server.handler.received
+    assert got.rcpt_tos == ["owner@example.es"]
+    assert got.message["Subject"] == "Mensaje de prueba de followup"
+    assert "authentication refused by 127.0.0.1" in refused and "s3cret" not in refused
+    assert "through the Maildir" in maildir and "FOLLOWUP_SMTP_URL is not set" in maildir

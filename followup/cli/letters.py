@@ -32,6 +32,14 @@ def letters_list(state: State, status: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
+    if status == LetterStatus.uncertain:
+        from followup.outbox import OWNER_DECIDES
+
+        click.echo(
+            "Uncertain: the connection dropped while the letter was being handed over, so it "
+            f"may or may not have arrived; it is never resent by itself: {OWNER_DECIDES}.",
+            err=True,
+        )
     # A flagged draft is shown first: it needs the owner's pen before it can go.
     rows = sorted(rows, key=lambda letter: not (letter.flags and letter.status == "draft"))
     for letter in rows:
