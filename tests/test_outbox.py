@@ -280,6 +280,9 @@ def claim_until_empty(url: str, owner: str, start: Any, results: Any) -> None:
     """One of the competing processes (module level so that ``spawn`` can import it)."""
     try:
         engine = make_engine(get_settings(database_url=url))
+        # Warm up first (imports, the connection, the statement's compilation), so that
+        # the race starts at the barrier and not when the slowest process is ready.
+        claim(engine, NOW, owner, 1, LEASE, business_id=-1)
         start.wait(timeout=60)
         claimed: list[int] = []
         while batch := claim(engine, NOW, owner, 2, LEASE):
