@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import re
 import shutil
 import socket
 import ssl
@@ -721,3 +722,17 @@ def test_send_test_says_in_words_what_happened(run: Run, server: Server) -> None
     assert got.message["Subject"] == "Mensaje de prueba de followup"
     assert "authentication refused by 127.0.0.1" in refused and "s3cret" not in refused
     assert "through the Maildir" in maildir and "FOLLOWUP_SMTP_URL is not set" in maildir
+
+
+@pytest.mark.slow
+def test_the_drain_benchmark_runs_and_reports_both_rates() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "smtp_drain.py"), "20"],
+        capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+
+    lines = result.stdout.splitlines()
+    assert lines[0] == "letters: 20"
+    assert re.fullmatch(r"outbox \(send_due, SMTP\): \d+\.\d\d s, \d+ letters/s", lines[1])
+    assert re.fullmatch(r"bare aiosmtplib loop: \d+\.\d\d s, \d+ letters/s", lines[2])
+    assert re.fullmatch(r"ratio: \d+\.\d\d \(target 0\.80 or more\)", lines[3])
