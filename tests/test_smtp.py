@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 import re
 import shutil
 import socket
@@ -538,6 +539,9 @@ def test_crlf_in_a_name_never_adds_a_header_or_a_recipient_at_the_server(
 @pytest.fixture
 def certificate(tmp_path: Path) -> tuple[Path, Path]:
     if shutil.which("openssl") is None:
+        # Debian's openssl is on every machine of this project; under CI its absence fails.
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but openssl is not installed: the TLS tests need it")
         pytest.skip("openssl is not installed")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
