@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from pydantic import Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from followup.errors import ConfigError
@@ -161,6 +168,12 @@ class Settings(BaseSettings):
         default=Path("outbox"),
         description="The Maildir that receives letters when no SMTP server is set.",
     )
+    base_url: str | None = Field(
+        default=None,
+        description="The public address of `followup serve` (https://followup.example.com): "
+        "unsubscribe links and the digest's link to the dashboard use it; unset, letters "
+        "carry no unsubscribe link.",
+    )
     secret_key: str = Field(
         default="development",
         description="Will sign the dashboard's sessions and unsubscribe links; `send` and "
@@ -190,6 +203,20 @@ class Settings(BaseSettings):
             except OSError as exc:
                 raise ValueError(f"cannot read FOLLOWUP_SECRET_KEY_FILE: {exc}") from exc
         return self
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "write the dashboard's public address, such as https://followup.example.com"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError("the public address takes no ?query or #fragment")
+        return value.strip().rstrip("/")
 
     @model_validator(mode="after")
     def _read_smtp(self) -> Settings:
