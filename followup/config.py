@@ -176,8 +176,9 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         default="development",
-        description="Will sign the dashboard's sessions and unsubscribe links; `send` and "
-        "`tick` refuse a placeholder in production. Read from FOLLOWUP_SECRET_KEY_FILE "
+        description="Signs unsubscribe links (and will sign the dashboard's sessions); "
+        "`send`, `tick`, `serve` and `worker` refuse a placeholder in production, or "
+        "anywhere once FOLLOWUP_BASE_URL is set. Read from FOLLOWUP_SECRET_KEY_FILE "
         "when that is set.",
     )
     secret_key_file: Path | None = Field(
@@ -254,7 +255,17 @@ class Settings(BaseSettings):
         return self._smtp.fingerprint if self._smtp is not None else "maildir"
 
     def check_production(self) -> None:
-        """Refuse the placeholder secret outside development."""
+        """Refuse the placeholder secret outside development, and wherever it would sign
+        the unsubscribe links that a public base URL puts in letters."""
+        weak = self.secret_key in PLACEHOLDER_SECRETS or len(self.secret_key) < 16
+        if self.base_url is not None and weak:
+            raise ConfigError(
+                "FOLLOWUP_BASE_URL puts unsubscribe links in letters, signed with "
+                "FOLLOWUP_SECRET_KEY, which is a placeholder or too short to keep them "
+                "unguessable; set a long "
+                "random value (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')"
+            )
         if self.environment != "development" and self.secret_key in PLACEHOLDER_SECRETS:
             raise ConfigError(
                 "FOLLOWUP_SECRET_KEY is a placeholder; set a long random value "

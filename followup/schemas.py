@@ -131,3 +131,12 @@ class SettingsView(View):
     cooldown_days: int
     approval_mode: str
     owner_lines: list[OwnerLineView] = []
+
+
+class BusinessHealth(View):
+    """``GET /healthz``, per business: did today's run and the last send happen?"""
+
+    id: int
+    today: date
+    daily_run_done: bool
+    last_sent_at: datetime | None

@@ -8,16 +8,18 @@ never in a command or a route.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from followup import picking
-from followup.calendar import parse_working_days, why_not_working
+from followup.calendar import local_today, parse_working_days, why_not_working
 from followup.greetings import derive_greeting
-from followup.models import Business, Client, Event, Guarantee, Letter, OwnerLine
+from followup.models import Business, Client, DailyRun, Event, Guarantee, Letter, OwnerLine
 from followup.schemas import (
+    BusinessHealth,
     ClientView,
     EventView,
     GuaranteeView,
@@ -191,3 +193,23 @@ def settings_view(business: Business, session: Session | None = None) -> Setting
             "owner_lines": [OwnerLineView.model_validate(line) for line in lines],
         }
     )
+
+
+def health(session: Session, now: datetime) -> list[BusinessHealth]:
+    """Per business: whether today's run is done, and when a letter last went out."""
+    views = []
+    for business in session.exec(select(Business).order_by(col(Business.id))):
+        assert business.id is not None
+        today = local_today(business, now)
+        last_sent = session.exec(
+            select(func.max(Letter.sent_at)).where(col(Letter.business_id) == business.id)
+        ).first()
+        views.append(
+            BusinessHealth(
+                id=business.id,
+                today=today,
+                daily_run_done=session.get(DailyRun, (business.id, today)) is not None,
+                last_sent_at=last_sent,
+            )
+        )
+    return views

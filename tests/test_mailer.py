@@ -20,7 +20,7 @@ from followup.db import make_engine, read_session, write_session
 from followup.jobs import send_due
 from followup.mail.maildir import MaildirMailer
 from followup.mail.mailer import SendError, mailer_for
-from followup.mail.message import HEADERS, build_message, make_message_id
+from followup.mail.message import HEADERS, UNSUBSCRIBE_HEADERS, build_message, make_message_id
 from followup.models import Business, Client, Letter, LetterStatus
 from tests.factories import Database, at, client_maker, make_business, make_letter
 
@@ -80,6 +80,18 @@ def header_block(message: EmailMessage) -> str:
 
 
 # -- building ----------------------------------------------------------------------------
+
+
+def test_an_unsubscribe_link_adds_exactly_the_one_click_headers() -> None:
+    link = "https://followup.tallerruiz.es/unsubscribe/WzEsMV0.nT57VrtNNbof4tosy__kKUS_zjs"
+    owner = business(reply_to="marta@gmail.example")
+    message = reparse(build_message(letter(), owner, client(), NOW, link))
+    assert sorted(message.keys()) == sorted([*HEADERS, *UNSUBSCRIBE_HEADERS, *MIME_HEADERS])
+    assert str(message["List-Unsubscribe"]).strip() == f"<{link}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    for bad in (link + "\r\nBcc: x@evil.example", link + ">, <mailto:x@e.example", "javascript:x"):
+        with pytest.raises(ValueError, match="not an unsubscribe link"):
+            build_message(letter(), business(), client(), NOW, bad)
 
 
 def test_message_has_exactly_the_fixed_headers() -> None:

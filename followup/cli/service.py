@@ -1,12 +1,15 @@
-"""Running as a service: `followup worker` (the scheduler without a web server)."""
+"""Running as a service: `followup serve` (the web app, with the scheduler unless told
+otherwise) and `followup worker` (the scheduler without a web server)."""
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
 
 from followup.cli.app import State, cli, now, pass_state
+from followup.jobs.stopping import SIGNALS
 
 
 @cli.command()
@@ -38,6 +41,72 @@ def worker(state: State, interval: float) -> None:
     code = run_worker(engine, state.settings, now, interval)
     click.echo("followup worker: stopped; letters not started are back in the queue.", err=True)
     sys.exit(code)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="Also run each business's day and the sending rounds (as `followup worker` "
+    "does); --no-scheduler when a worker or cron's `tick` does that elsewhere.",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1),
+    default=60,
+    show_default=True,
+    help="Seconds between sending rounds, with the scheduler.",
+)
+@pass_state
+def serve(state: State, host: str, port: int, scheduler: bool, interval: float) -> None:
+    """Serve the web app: the unsubscribe links of letters and /healthz (the dashboard
+    comes here), and, unless --no-scheduler, the routine itself as `worker` runs it.
+
+    Letters carry unsubscribe links only when FOLLOWUP_BASE_URL is the public address
+    of this server. SIGTERM or Ctrl-C stop it as they stop `worker`.
+    """
+    import uvicorn
+
+    from followup.web import create_app
+
+    engine = state.engine  # checks the schema and the database first
+    app = create_app(
+        engine, state.settings, now, scheduler_interval=interval if scheduler else None
+    )
+    routine = f"sending every {interval:g} s" if scheduler else "no scheduler"
+    click.echo(
+        f"followup serve: http://{host}:{port}/ for {len(_names(state))} business(es); "
+        f"{routine}. Stop it with Ctrl-C or SIGTERM.",
+        err=True,
+    )
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    # uvicorn handles SIGTERM and SIGINT itself (it stops serving, then the lifespan
+    # stops the scheduler), and at the end hands the signal on to these handlers.
+    received: list[int] = []
+    previous = {
+        sig: signal.signal(sig, lambda signum, _f: received.append(signum)) for sig in SIGNALS
+    }
+    try:
+        server.run()
+    except SystemExit as exc:  # uvicorn exits 1 when it cannot listen or start
+        if exc.code:
+            raise click.ClickException(
+                f"could not serve on {host}:{port}: the address is taken or startup failed "
+                "(see the lines above)"
+            ) from None
+        raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not server.started:
+        raise click.ClickException(f"could not serve on {host}:{port} (see the lines above)")
+    click.echo("followup serve: stopped; letters not started are back in the queue.", err=True)
+    if received:
+        sys.exit(128 + received[0])
 
 
 def _names(state: State) -> list[str]:

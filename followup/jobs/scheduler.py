@@ -148,33 +148,48 @@ class Worker:
             coalesce=True, max_instances=1, misfire_grace_time=MISFIRE_GRACE_SECONDS,
         )  # fmt: skip
 
-    async def serve(self, interval: float) -> int:
-        """Run until a signal; the exit code (128 + the signal)."""
+    async def start(self, interval: float) -> None:
+        """Start the scheduler, catch up on today, and run the first round at once."""
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
         from apscheduler.triggers.interval import IntervalTrigger
 
         loop = asyncio.get_running_loop()
-        stopped = asyncio.Event()
-
-        def on_signal(signum: int) -> None:
-            self.stop.signal = signum
-            stopped.set()
-
-        for sig in SIGNALS:
-            loop.add_signal_handler(sig, on_signal, sig)
         self.scheduler = AsyncIOScheduler()
         self.scheduler.start()
-        # Catch up on today, then the first round at once.
         for business_id, day in days_to_catch_up(self.engine, self.clock()):
             log.info("catching up on business %s, %s", business_id, day)
             await loop.run_in_executor(None, self.run_business_day, business_id)
         self.add_job(self.round, IntervalTrigger(seconds=interval), "round")
         await loop.run_in_executor(None, self.round)
-        await stopped.wait()
-        # The round in flight sees the flag between letters and puts the rest back.
-        await loop.run_in_executor(None, lambda: self.scheduler.shutdown(wait=True))
+
+    async def shutdown(self, signum: int) -> None:
+        """Stop: the round in flight sees the flag between letters, finishes the letter
+        it holds and puts the rest back in the queue; no new job starts."""
+        self.stop.signal = signum
+        if self.scheduler is not None:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, lambda: self.scheduler.shutdown(wait=True))
+
+    async def serve(self, interval: float) -> int:
+        """Run until a signal; the exit code (128 + the signal)."""
+        loop = asyncio.get_running_loop()
+        stopped = asyncio.Event()
+        received: list[int] = []
+
+        def on_signal(signum: int) -> None:
+            self.stop.signal = signum
+            received.append(signum)
+            stopped.set()
+
         for sig in SIGNALS:
-            loop.remove_signal_handler(sig)
+            loop.add_signal_handler(sig, on_signal, sig)
+        try:
+            await self.start(interval)
+            await stopped.wait()
+            await self.shutdown(received[0])
+        finally:
+            for sig in SIGNALS:
+                loop.remove_signal_handler(sig)
         return self.stop.exit_code
 
 

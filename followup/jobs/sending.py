@@ -33,6 +33,7 @@ from followup.config import Settings
 from followup.db import read_session, write_session
 from followup.mail.mailer import Mailer, SendError, close_mailer
 from followup.mail.message import build_message
+from followup.mail.unsubscribe import unsubscribe_url
 from followup.models import (
     Business,
     Client,
@@ -113,6 +114,8 @@ def send_due(
         spacing if settings.smtp is not None else timedelta(0),
         sleep,
     )
+    if settings.base_url is not None:
+        sender.unsubscribe = (settings.base_url, settings.secret_key)
     now = clock()
     with write_session(engine) as session:
         release_due(session, due_at or now, business_id)
@@ -178,6 +181,8 @@ class _Sender:
     refused_login: bool = False
     # business id -> when its last letter was handed to the server (the rate limit).
     last_start: dict[int, datetime] = field(default_factory=dict)
+    # (public base URL, secret key): letters carry a one-click unsubscribe link.
+    unsubscribe: tuple[str, str] | None = None
 
     @property
     def halted(self) -> bool:
@@ -216,7 +221,7 @@ class _Sender:
             return None
         letter, business, client = loaded
         try:
-            message = _message_for(letter, business, client, self.clock())
+            message = _message_for(letter, business, client, self.clock(), self.unsubscribe)
         except SendError as exc:
             return self.record_error(letter, business, exc)
         except Exception as exc:
@@ -351,7 +356,13 @@ def _load(engine: Engine, letter_id: int) -> tuple[Letter, Business, Client] | N
     return None if business is None or client is None else (letter, business, client)
 
 
-def _message_for(letter: Letter, business: Business, client: Client, now: datetime) -> EmailMessage:
+def _message_for(
+    letter: Letter,
+    business: Business,
+    client: Client,
+    now: datetime,
+    unsubscribe: tuple[str, str] | None = None,
+) -> EmailMessage:
     # The client may have unsubscribed or bounced after this letter was approved.
     if client.do_not_contact:
         reason = client.do_not_contact_reason or "owner"
@@ -360,7 +371,11 @@ def _message_for(letter: Letter, business: Business, client: Client, now: dateti
             permanent=True,
             code="do_not_contact",
         )
-    return build_message(letter, business, client, now)
+    link = None
+    if unsubscribe is not None:
+        base_url, secret_key = unsubscribe
+        link = unsubscribe_url(base_url, secret_key, letter.business_id, letter.client_id)
+    return build_message(letter, business, client, now, link)
 
 
 _SAYS = {

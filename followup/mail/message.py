@@ -1,7 +1,8 @@
 """Letters as email: the one function that builds every message, and its delivery (§5).
 
 ``build_message`` is the only place a mail header is written, from a fixed list:
-Message-ID, Date, From, Reply-To, To, Subject (plus the MIME headers of the
+Message-ID, Date, From, Reply-To, To, Subject, and with an unsubscribe link RFC 8058's
+List-Unsubscribe and List-Unsubscribe-Post (plus the MIME headers of the
 ``multipart/alternative`` body). Names and subjects are squeezed onto one line, so a
 CR/LF typed into a client's name can never start a header of its own; an address that
 is not a plain, valid address is refused with a permanent ``SendError``.
@@ -28,19 +29,27 @@ from followup.models import Business, Client, Letter
 # On the wire: CRLF line ends, long headers folded, non-ASCII headers RFC 2047-encoded.
 POLICY = policy.SMTP
 HEADERS = ("Message-ID", "Date", "From", "Reply-To", "To", "Subject")
+UNSUBSCRIBE_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL_PART = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+# An http(s) link with nothing in it that could end the header or the <…> around it.
+_LINK = re.compile(r"https?://[!#-;=?-~]+")
 _MESSAGE_ID = re.compile(rf"<{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*>")
 
 
 def build_message(
-    letter: Letter, business: Business, client: Client, now: datetime
+    letter: Letter,
+    business: Business,
+    client: Client,
+    now: datetime,
+    unsubscribe_url: str | None = None,
 ) -> EmailMessage:
     """The email for ``letter``, dated ``now``; raises ``SendError(permanent=True)``
-    when an address or the stored Message-ID is unusable."""
+    when an address or the stored Message-ID is unusable. With ``unsubscribe_url`` (a
+    public base URL is set), the one-click unsubscribe headers of RFC 8058."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if not letter.to_email:
@@ -69,6 +78,11 @@ def build_message(
         )
     message["To"] = _address(client.name, letter.to_email, "the recipient address")
     _set_subject(message, one_line(letter.subject))
+    if unsubscribe_url is not None:
+        if not _LINK.fullmatch(unsubscribe_url):
+            raise ValueError(f"not an unsubscribe link: {unsubscribe_url!r}")
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(letter.body_text, cte="quoted-printable")
     message.add_alternative(letter.body_html, subtype="html", cte="quoted-printable")
     for part in message.iter_parts():
