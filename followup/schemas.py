@@ -131,6 +131,8 @@ class SettingsView(View):
     cooldown_days: int
     approval_mode: str
     owner_lines: list[OwnerLineView] = []
+    # Why sending is paused under the delivery settings in force (a refused login), or null.
+    sending_paused: str | None = None
 
 
 class BusinessHealth(View):

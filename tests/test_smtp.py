@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import os
 import re
@@ -471,9 +472,12 @@ def test_the_pause_is_shown_by_send_tick_and_settings(run: Run, server: Server) 
         assert "s3cret" not in result.output
     shown = run("settings", env=refused).output
     assert f"sending: {expected[0].lower()}{expected[1:-1]}" in shown
+    as_json = json.loads(run("settings", "--json", env=refused).output)
+    assert as_json["sending_paused"] == f"{expected[0].lower()}{expected[1:-1]}"
     # The right password: no pause is shown any more, and the letters go out.
     fixed = {"FOLLOWUP_SMTP_URL": server.url("marta:right")}
     assert "paused" not in run("settings", env=fixed).output
+    assert json.loads(run("settings", "--json", env=fixed).output)["sending_paused"] is None
     assert "Sent 1 letter(s)" in run("send", "--date", "2026-11-16", env=fixed).output
     assert len(server.handler.received) == 1
 

@@ -224,15 +224,18 @@ def settings(ctx: click.Context, as_json: bool) -> None:
     with read_session(state.engine) as session:
         business = state.business(session)
         view = settings_view(business, session)
+    paused = paused_reasons(state.engine, state.settings, business.id)
+    view = view.model_copy(update={"sending_paused": paused[0] if paused else None})
     if as_json:
         emit_json(view)
         return
-    for field, value in view.model_dump(mode="json", exclude={"owner_lines"}).items():
+    hidden = {"owner_lines", "sending_paused"}
+    for field, value in view.model_dump(mode="json", exclude=hidden).items():
         shown = ",".join(map(str, value)) if isinstance(value, list) else value
         click.echo(f"{field:>16}: {'' if shown is None else shown}")
     click.echo(f"{'your lines':>16}: {len(view.owner_lines)} (followup settings line list)")
-    for reason in paused_reasons(state.engine, state.settings, business.id):
-        click.echo(f"{'sending':>16}: {reason}")
+    if view.sending_paused:
+        click.echo(f"{'sending':>16}: {view.sending_paused}")
 
 
 @settings.command("set")
