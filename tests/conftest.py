@@ -14,6 +14,8 @@ Fixture names mean the same thing in every test file:
 - ``any_engine``: ``db.engine``, an Engine on SQLite, then on PostgreSQL.
 - ``db_url``: the URL of an empty database, SQLite, then PostgreSQL (``sqlite_url``,
   ``postgres_url``).
+- ``server``: a real SMTP server (aiosmtpd) on 127.0.0.1 that accepts and records every
+  message, its answers scriptable per recipient (``tests/smtp_server.py``).
 - ``business`` (and its ``business_id``), ``make_client``, ``make_event``: a business
   and makers of its clients and events, in the test's database: ``db``'s when the test
   takes ``db`` or ``any_engine``, else ``engine``'s.
@@ -44,6 +46,7 @@ from tests.factories import (
     event_maker,
     make_business,
 )
+from tests.smtp_server import Faulty, Server, start
 
 POSTGRES_URL = os.environ.get("FOLLOWUP_TEST_POSTGRES_URL")
 
@@ -175,3 +178,12 @@ def run(tmp_path: Path) -> Run:
         return result
 
     return invoke
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    """An SMTP server on 127.0.0.1 that accepts everything unless its handler's ``script``
+    says otherwise (``tests/smtp_server.py``)."""
+    controller, running = start(Faulty())
+    yield running
+    controller.stop()

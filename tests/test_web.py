@@ -39,7 +39,7 @@ from followup.models import Client, DailyRun, Event, Letter, LetterStatus
 from followup.web import create_app
 from tests.conftest import Run
 from tests.factories import NOW, at, client_maker, make_business, make_letter
-from tests.test_smtp import free_port
+from tests.smtp_server import free_port
 
 SECRET = "a-long-random-secret-for-tests-0123456789"
 MADRID = ZoneInfo("Europe/Madrid")

@@ -27,7 +27,11 @@ from followup.mail.mailer import SendError
 from followup.models import Business, Client, Letter
 
 # On the wire: CRLF line ends, long headers folded, non-ASCII headers RFC 2047-encoded.
-POLICY = policy.SMTP
+# The headers this module encodes itself (``set_raw``) are written as they are, never
+# parsed and refolded by Python (see ``_set_address``).
+POLICY = policy.SMTP.clone(refold_source="none")
+# The longest header line RFC 5322 allows, less room for the name and the address.
+_LONGEST_WORD = 900
 HEADERS = ("Message-ID", "Date", "From", "Reply-To", "To", "Subject")
 UNSUBSCRIBE_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
 
@@ -71,12 +75,11 @@ def build_message(
     sender = business.from_name or (
         f"{business.owner_name} — {business.name}" if business.owner_name else business.name
     )
-    message["From"] = _address(sender, business.sender_email, "the sender address")
+    _set_address(message, "From", _address(sender, business.sender_email, "the sender address"))
     if business.reply_to:
-        message["Reply-To"] = _address(
-            business.owner_name, business.reply_to, "the reply-to address"
-        )
-    message["To"] = _address(client.name, letter.to_email, "the recipient address")
+        reply_to = _address(business.owner_name, business.reply_to, "the reply-to address")
+        _set_address(message, "Reply-To", reply_to)
+    _set_address(message, "To", _address(client.name, letter.to_email, "the recipient address"))
     _set_subject(message, one_line(letter.subject))
     if unsubscribe_url is not None:
         if not _LINK.fullmatch(unsubscribe_url):
@@ -97,11 +100,29 @@ def _set_subject(message: EmailMessage, subject: str) -> None:
     which a reader then shows doubled ("no  abría"); a run of RFC 2047 encoded words
     keeps every space inside the words, and the folds between them vanish on decoding.
     """
-    if subject.isascii():
+    if subject.isascii() and "=?" not in subject:
         message["Subject"] = subject
         return
     encoded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
     message.set_raw("Subject", encoded)
+
+
+def _set_address(message: EmailMessage, header: str, address: Address) -> None:
+    """``header`` set to ``address``, its display name encoded so that it decodes to
+    exactly what was typed.
+
+    Python would parse a name such as ``=?utf-8?q?Ana=0D=0ABcc:_x@y.example?=`` as an
+    RFC 2047 encoded word and write the decoded CR/LF on the wire: a header of its own.
+    So a name that is not plain ASCII, or holds "=?", is encoded here, whole, as one
+    encoded word (which decodes to the literal text). One word, because Python's reader
+    puts a space where a display name's encoded words meet ("Gómez-E cheverría").
+    """
+    name = address.display_name
+    if name.isascii() and "=?" not in name:
+        message[header] = address
+        return
+    word = Header(name, "utf-8", maxlinelen=_LONGEST_WORD, header_name=header).encode(linesep="\n")
+    message.set_raw(header, f"{word}\n <{address.addr_spec}>")
 
 
 def make_message_id(domain: str, now: datetime) -> str:
