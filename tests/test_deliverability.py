@@ -28,6 +28,7 @@ from followup.letters.drafting import draft_letter
 from followup.letters.rendering import KINDS, TEMPLATE_LOCALES, render
 from followup.letters.samples import sample_contexts
 from followup.mail.message import build_message
+from followup.mail.unsubscribe import unsubscribe_url
 from followup.models import Business, Client, Letter
 from followup.picking import Candidate
 from followup.recovery.guarantees import create_guarantee
@@ -207,6 +208,10 @@ def _draft(session: Any, business: Business, tlocale: str, kind: str) -> Letter:
     return draft_letter(session, business, candidate, day=DAY, now=NOW)
 
 
+PUBLIC_URL = "https://followup.tallerruiz.es"
+UNSUBSCRIBE_KEY = "a-long-random-secret-for-tests-0123456789"
+
+
 @pytest.fixture(scope="module")
 def sent(tmp_path_factory: pytest.TempPathFactory) -> list[Sent]:
     """Every kind × template locale, drafted in a real database and built as sent."""
@@ -240,7 +245,10 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> list[Sent]:
             shop = session.get(Business, stored.business_id)
             to = session.get(Client, stored.client_id)
             assert shop is not None and to is not None
-            wire = build_message(stored, shop, to, NOW).as_bytes()
+            # As sent with FOLLOWUP_BASE_URL set: the one-click unsubscribe headers too.
+            assert shop.id is not None and to.id is not None
+            link = unsubscribe_url(PUBLIC_URL, UNSUBSCRIBE_KEY, shop.id, to.id)
+            wire = build_message(stored, shop, to, NOW, link).as_bytes()
             parsed = message_from_bytes(wire, policy=policy.default)
             assert isinstance(parsed, EmailMessage)
             built.append(Sent(tlocale, kind, stored, wire, parsed))
