@@ -17,6 +17,8 @@ Fixture names mean the same thing in every test file:
 - ``business`` (and its ``business_id``), ``make_client``, ``make_event``: a business
   and makers of its clients and events, in the test's database: ``db``'s when the test
   takes ``db`` or ``any_engine``, else ``engine``'s.
+- ``server``: a real SMTP server on 127.0.0.1 whose answers a test scripts
+  (``tests/smtp_server.py``).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from tests.factories import (
     event_maker,
     make_business,
 )
+from tests.smtp_server import Faulty, Server, start
 
 POSTGRES_URL = os.environ.get("FOLLOWUP_TEST_POSTGRES_URL")
 
@@ -152,6 +155,14 @@ def make_client(request: pytest.FixtureRequest, business: Business) -> ClientMak
 @pytest.fixture
 def make_event(request: pytest.FixtureRequest) -> EventMaker:
     return event_maker(_tests_engine(request))
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd), stopped after the test."""
+    controller, running = start(Faulty())
+    yield running
+    controller.stop()
 
 
 Run = Callable[..., Result]
