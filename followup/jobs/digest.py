@@ -31,7 +31,7 @@ from sqlmodel import Session, col, or_, select
 
 from followup.config import Settings
 from followup.db import read_session, write_session
-from followup.jobs.sending import Clock, default_owner
+from followup.jobs.sending import Clock, default_owner, pause_reason
 from followup.letters.digest import render_digest
 from followup.mail.mailer import Mailer, SendError, close_mailer
 from followup.mail.message import build_owner_message, owner_address
@@ -236,8 +236,7 @@ def _failed(
     if exc.pauses:
         # The business's login was refused: the letters and the digest wait together,
         # and this attempt does not count.
-        name = " ".join(business.name.split())
-        reason = f"sending is paused for {name}: {exc.message}, then run `followup send` again"
+        reason = pause_reason(business, exc)
         with write_session(engine) as session:
             pause_sending(session, business.id, settings.delivery_fingerprint, reason, now)
             _mark(
@@ -248,7 +247,9 @@ def _failed(
         return DigestResult(business.id, day, "paused", to)
     attempts = _record(engine, business.id, day, owner, now, exc.message)
     log.warning("business %s, %s: the digest was not sent: %s", business.id, day, exc.message)
-    return DigestResult(business.id, day, "failed", to, exc.message, attempts < MAX_ATTEMPTS)
+    # What happened, without what our messages say will become of a letter (after "; ").
+    said = exc.message.split("; ", 1)[0]
+    return DigestResult(business.id, day, "failed", to, said, attempts < MAX_ATTEMPTS)
 
 
 def _record(
