@@ -266,6 +266,27 @@ def test_the_worker_sends_the_digest_right_after_the_days_job(
     assert digest["Subject"] == "3 cartas para revisar — 23 de noviembre"
 
 
+def test_the_workers_round_sends_a_digest_that_failed_after_the_days_job(
+    engine: Engine, server: Server
+) -> None:
+    shop = workshop(engine)
+    assert shop.id is not None
+    server.handler.script["marta@bicis.example"] = ["rcpt:451 4.3.0 Try again later"]
+    now = [T1]
+    worker = Worker(engine, smtp_settings(server), lambda: now[0], StopFlag())
+    # Its day job is scheduled already (the round reschedules only what changed).
+    worker.scheduled[shop.id] = (shop.timezone, shop.send_time, shop.working_days)
+
+    worker.run_business_day(shop.id)
+    assert server.handler.received == []
+    now[0] = T1 + timedelta(minutes=2)
+    worker.round()
+    worker.round()
+
+    [got] = server.handler.received
+    assert got.message["Subject"] == "3 cartas para revisar — 23 de noviembre"
+
+
 # -- delivered by SMTP ------------------------------------------------------------------
 
 
