@@ -80,6 +80,22 @@ def _number(field: str, low: int, high: int) -> Callable[[Any], int]:
     return check
 
 
+def _switch(field: str) -> Callable[[Any], bool]:
+    """On or off: a bool, or the words a form or a file uses for one."""
+
+    def check(value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value or "").strip().lower()
+        if text in ("on", "true", "yes", "1"):
+            return True
+        if text in ("off", "false", "no", "0"):
+            return False
+        raise InvalidSetting(field, f"{value!r} is not on or off")
+
+    return check
+
+
 def _locale(value: Any) -> str:
     try:
         language = parse_language(str(value or ""))
@@ -171,6 +187,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "working_days": _working_days,
     "cooldown_days": _number("cooldown_days", *COOLDOWN_RANGE),
     "approval_mode": _choice("approval_mode", tuple(m.value for m in ApprovalMode)),
+    "digest": _switch("digest"),
 }
 
 

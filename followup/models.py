@@ -144,6 +144,8 @@ class Business(SQLModel, table=True):
     cooldown_days: int = Field(default=14)
     approval_mode: str = Field(default=ApprovalMode.review, max_length=10)
     imap_url: str | None = Field(default=None, max_length=500)
+    # In review mode, one email a day tells the owner what was drafted (jobs.digest).
+    digest: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -212,6 +214,29 @@ class DailyRun(SQLModel, table=True):
     day: date = Field(primary_key=True)
     picked: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class DigestStatus(StrEnum):
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+
+
+class Digest(SQLModel, table=True):
+    """The owner's digest of (business, day): whoever inserts the row sends it. The
+    ``claimed_at`` of the last one sent is the moment the next one counts from."""
+
+    business_id: int = Field(foreign_key="business.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    status: str = Field(default=DigestStatus.sending, max_length=10)
+    to_email: str = Field(max_length=320)
+    attempts: int = Field(default=1)
+    claimed_at: datetime
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = Field(default=None)
+    next_attempt_at: datetime | None = Field(default=None)
+    sent_at: datetime | None = Field(default=None)
+    last_error: str | None = Field(default=None, max_length=1000)
 
 
 class Guarantee(SQLModel, table=True):

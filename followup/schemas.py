@@ -27,6 +27,13 @@ class PickView(View):
     reason: str
 
 
+class DayPickView(PickView):
+    """A client picked on a day, with the letter drafted for them."""
+
+    letter_id: int | None
+    letter_status: str | None
+
+
 class LetterError(View):
     """Why the last attempt to send a letter failed: the server's code and words."""
 
@@ -130,6 +137,8 @@ class SettingsView(View):
     holidays: str | None
     cooldown_days: int
     approval_mode: str
+    # In review mode, the owner's daily email (jobs.digest); false: none.
+    digest: bool
     owner_lines: list[OwnerLineView] = []
     # Why sending is paused under the delivery settings in force (a refused login), or null.
     sending_paused: str | None = None
@@ -142,3 +151,16 @@ class BusinessHealth(View):
     today: date
     daily_run_done: bool
     last_sent_at: datetime | None
+
+
+class DigestView(View):
+    """What the owner's daily digest says (``jobs.digest``): the day's picks, the drafts
+    to read again, and the letters that failed or became uncertain since the last digest
+    (the first ``len(undelivered)`` of ``undelivered_total``)."""
+
+    business_id: int
+    day: date
+    picks: list[DayPickView]
+    flagged: list[LetterView]
+    undelivered: list[LetterView]
+    undelivered_total: int

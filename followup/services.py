@@ -17,10 +17,22 @@ from sqlmodel import Session, col, select
 from followup import picking
 from followup.calendar import local_today, parse_working_days, why_not_working
 from followup.greetings import derive_greeting
-from followup.models import Business, Client, DailyRun, Event, Guarantee, Letter, OwnerLine
+from followup.models import (
+    Business,
+    Client,
+    DailyRun,
+    Event,
+    Guarantee,
+    Letter,
+    LetterStatus,
+    OwnerLine,
+    Pick,
+)
 from followup.schemas import (
     BusinessHealth,
     ClientView,
+    DayPickView,
+    DigestView,
     EventView,
     GuaranteeView,
     LetterError,
@@ -213,3 +225,61 @@ def health(session: Session, now: datetime) -> list[BusinessHealth]:
             )
         )
     return views
+
+
+# A digest lists at most this many undelivered letters, and says how many more.
+DIGEST_LIMIT = 20
+
+
+def digest_view(
+    session: Session, business_id: int, day: date, since: datetime | None
+) -> DigestView:
+    """What the owner's digest of ``day`` says: the day's picks (skipped ones left out)
+    with their letters, the drafts whose checks flagged a sentence, and the letters that
+    failed or became uncertain after ``since`` (the last digest; None: ever)."""
+    picks = session.exec(
+        select(Pick, Client.name, Letter.status)
+        .join(Client, col(Client.id) == col(Pick.client_id))
+        .outerjoin(Letter, col(Letter.id) == col(Pick.letter_id))
+        .where(Pick.business_id == business_id, Pick.day == day, col(Pick.skipped).is_(False))
+        .order_by(col(Pick.rank))
+    )
+    drafts = session.exec(
+        select(Letter, Client.name)
+        .join(Client, col(Client.id) == col(Letter.client_id))
+        .where(Letter.business_id == business_id, Letter.status == LetterStatus.draft)
+        .order_by(col(Letter.id))
+    )
+    undelivered = (
+        select(Letter, Client.name)
+        .join(Client, col(Client.id) == col(Letter.client_id))
+        .where(
+            Letter.business_id == business_id,
+            col(Letter.status).in_([LetterStatus.failed, LetterStatus.uncertain]),
+            *(() if since is None else (col(Letter.updated_at) > since,)),
+        )
+    )
+    total = session.exec(select(func.count()).select_from(undelivered.subquery())).one()
+    listed = session.exec(
+        undelivered.order_by(col(Letter.updated_at), col(Letter.id)).limit(DIGEST_LIMIT)
+    )
+    return DigestView(
+        business_id=business_id,
+        day=day,
+        picks=[
+            DayPickView(
+                client_id=pick.client_id,
+                client_name=name,
+                tier=pick.tier,
+                kind=pick.kind,
+                reason=pick.reason,
+                letter_id=pick.letter_id,
+                letter_status=status,
+            )
+            for pick, name, status in list(picks)
+        ],
+        # Drafts wait for the owner, so there are few: their flags are read here.
+        flagged=[letter_view(letter, name) for letter, name in list(drafts) if letter.flags],
+        undelivered=[letter_view(letter, name) for letter, name in listed],
+        undelivered_total=total,
+    )

@@ -357,8 +357,12 @@ def test_tick_for_a_day_drafts_it_and_sends_what_was_approved(run: Run, tmp_path
     out = run("tick", "--date", "2026-11-17").output
     assert "business 1, 2026-11-17: letters drafted (3)" in out
     assert "sent 1," in out
-    assert len(list(mailbox.Maildir(tmp_path / "outbox"))) == 1
-    assert "already done" in run("tick", "--date", "2026-11-17").output
+    assert "business 1, 2026-11-17: digest sent to marta@bicicletasruiz.example" in out
+    delivered = list(mailbox.Maildir(tmp_path / "outbox"))
+    # The approved letter to its client, and the owner's digest of the day.
+    assert sorted(str(m["Auto-Submitted"]) for m in delivered) == ["None", "auto-generated"]
+    again = run("tick", "--date", "2026-11-17").output
+    assert "already done" in again and "digest" not in again
 
 
 def test_init_checks_the_holiday_calendar(run: Run) -> None:

@@ -402,7 +402,7 @@ def test_a_pinned_client_comes_first_even_in_cooldown(
     first_two = ranked(any_engine, business)[:2]
     assert [(c.client_id, c.tier) for c in first_two] == [(friend.id, 0), (unhappy.id, 1)]
     assert first_two[0].kind == "thank_you" and first_two[0].occasion == "appreciation"
-    assert first_two[0].reason.startswith("fijado por usted para hoy")
+    assert first_two[0].reason.startswith("fijado para hoy")
 
 
 def test_a_pinned_client_keeps_the_letter_its_situation_calls_for(

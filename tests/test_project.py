@@ -74,6 +74,8 @@ def test_the_wheel_carries_templates_and_migrations(tmp_path: Path) -> None:
     }
     expected |= {
         "followup/letter_templates/layout.html.j2",
+        "followup/letters/digest_templates/digest.txt.j2",
+        "followup/letters/digest_templates/digest.html.j2",
         "followup/migrations/env.py",
         "followup/migrations/script.py.mako",
     }

@@ -114,6 +114,13 @@ def business_options(*, with_defaults: bool) -> Callable[[F], F]:
             help="review: drafts wait for you; auto: sent at the send time.",
         ),
         click.option(
+            "--digest/--no-digest",
+            default=default(True),
+            show_default=with_defaults,
+            help="In review mode, one email to you each working day: the day's picks and "
+            "why, drafts to check, letters that failed.",
+        ),
+        click.option(
             "--send-time",
             default=default("09:00"),
             show_default=with_defaults,
@@ -231,8 +238,7 @@ def settings(ctx: click.Context, as_json: bool) -> None:
         return
     hidden = {"owner_lines", "sending_paused"}
     for field, value in view.model_dump(mode="json", exclude=hidden).items():
-        shown = ",".join(map(str, value)) if isinstance(value, list) else value
-        click.echo(f"{field:>16}: {'' if shown is None else shown}")
+        click.echo(f"{field:>16}: {_shown(value)}")
     click.echo(f"{'your lines':>16}: {len(view.owner_lines)} (followup settings line list)")
     if view.sending_paused:
         click.echo(f"{'sending':>16}: {view.sending_paused}")
@@ -253,7 +259,16 @@ def settings_set(state: State, **values: Any) -> None:
     if not changed:
         click.echo("Nothing changed: the settings were already so.")
     for field, value in changed.items():
-        click.echo(f"Changed {field} to {value}.")
+        click.echo(f"Changed {field} to {_shown(value)}.")
+
+
+def _shown(value: Any) -> str:
+    """A setting as the owner reads it: a list comma-separated, a switch on or off."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return "" if value is None else str(value)
 
 
 @cli.command()

@@ -6,8 +6,11 @@ APScheduler 3's ``AsyncIOScheduler`` with its in-memory job store runs two kinds
   ``ZoneInfo`` and working weekdays, so a day that springs forward or falls back still
   fires once (holidays are the daily run's own check);
 - every ``interval`` seconds, the round ``tick`` does without its daily runs: guarantee
-  housekeeping, lease expiry and sending. It also notices businesses added or changed
+  housekeeping, lease expiry, sending, and the owner's digests that are still to go out
+  today (one that failed is tried again). It also notices businesses added or changed
   since the last round and schedules their days again.
+
+The day's job sends the owner's digest (``jobs.digest``) right after the day's run.
 
 Every job has ``coalesce=True``, ``max_instances=1`` and a generous misfire grace; none
 of them needs to be the only one running anywhere, since the DailyRun key and the
@@ -35,6 +38,7 @@ from followup.calendar import local_today, parse_working_days, send_moment, zone
 from followup.config import Settings
 from followup.db import read_session, write_session
 from followup.jobs.day import run_day
+from followup.jobs.digest import send_digests
 from followup.jobs.sending import Clock, send_due
 from followup.jobs.stopping import SIGNALS, StopFlag
 from followup.mail.mailer import mailer_for
@@ -104,6 +108,14 @@ class Worker:
         now = self.clock()
         result = run_day(self.engine, business_id, local_today(business, now), now)
         log.info("business %s, %s: %s", business_id, result.day, result.status)
+        if result.status != "not_working_day" and not self.stop():
+            self.send_digests([(business_id, result.day)])
+
+    def send_digests(self, days: list[tuple[int, date]]) -> None:
+        """The owner's digests of these days run, if still to go out (``jobs.digest``)."""
+        mailer = mailer_for(self.settings)
+        for digest in send_digests(self.engine, self.settings, self.clock, mailer, days):
+            log.log(logging.INFO if digest.status == "sent" else logging.WARNING, digest.line())
 
     def round(self) -> None:
         """Housekeeping, lease expiry and sending; then schedule any changed business."""
@@ -129,6 +141,14 @@ class Worker:
                 summary.sent, summary.retried, summary.failed, summary.uncertain,
                 f"; stopped: {summary.stopped}" if summary.stopped else "",
             )  # fmt: skip
+        if not self.stop():
+            # A digest that failed earlier today is tried again, once the send time passed.
+            due = []
+            for business in businesses:
+                today = local_today(business, now)
+                if business.id is not None and now >= send_moment(business, today):
+                    due.append((business.id, today))
+            self.send_digests(due)
         self.schedule_days(businesses)
 
     def schedule_days(self, businesses: list[Business]) -> None:

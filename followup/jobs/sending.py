@@ -321,11 +321,7 @@ class _Sender:
         with write_session(self.engine) as session:
             self.released += release_claim(session, [letter_id], self.owner, now)
             if exc.pauses:
-                name = " ".join(business.name.split())
-                reason = (
-                    f"sending is paused for {name}: {exc.message}, then run "
-                    "`followup send` again"
-                )
+                reason = pause_reason(business, exc)
                 pause_sending(session, business.id, self.fingerprint, reason, now)
         if exc.pauses:
             self.paused[business.id] = reason
@@ -333,6 +329,12 @@ class _Sender:
             log.warning("%s", reason)
         else:
             self.stopped = exc.message
+
+
+def pause_reason(business: Business, exc: SendError) -> str:
+    """Why the business's sending pauses, as ``send``, ``tick`` and ``settings`` say it."""
+    name = " ".join(business.name.split())
+    return f"sending is paused for {name}: {exc.message}, then run `followup send` again"
 
 
 def paused_reasons(engine: Engine, settings: Settings, business_id: int | None = None) -> list[str]:

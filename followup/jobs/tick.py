@@ -15,6 +15,7 @@ from followup.calendar import local_today, send_moment
 from followup.config import Settings
 from followup.db import read_session, write_session
 from followup.jobs.day import DayResult, run_day
+from followup.jobs.digest import DigestResult, send_digests
 from followup.jobs.sending import Clock, SendSummary, never, send_due
 from followup.mail.mailer import Mailer
 from followup.models import Business
@@ -29,6 +30,7 @@ class TickReport:
     days: list[DayResult]
     guarantees_expired: int = 0
     sending: SendSummary = field(default_factory=SendSummary)
+    digests: list[DigestResult] = field(default_factory=list)
 
     @property
     def sent(self) -> int:
@@ -45,6 +47,7 @@ class TickReport:
             + (f" ({len(r.letter_ids)})" if r.status == "done" else "")
             for r in self.days
         ]
+        out += [digest.line() for digest in self.digests]
         if self.guarantees_expired:
             out.append(f"{self.guarantees_expired} special guarantee(s) ended")
         s = self.sending
@@ -83,7 +86,8 @@ def tick(
     stop: Callable[[], bool] = never,
 ) -> TickReport:
     """Today's run for every business whose send time has come and whose day is not done,
-    guarantee housekeeping, then sending (leases expire first).
+    guarantee housekeeping, sending (leases expire first), then the owner's digest of
+    each day run (``jobs.digest``).
 
     Safe every few minutes and in two places at once: each step is idempotent. With
     ``day``, act as if it were that local day at its send time (backfills, tests): the
@@ -124,6 +128,12 @@ def tick(
                 engine, settings, clock, mailer, business_id=business.id, due_at=due_at, stop=stop
             )
             report.sending = _add(report.sending, summary)
+    if not stop():
+        # The owner's digest of each day run (or found done) here, after sending, so it
+        # also tells of this round's failures; one that failed is tried again by a
+        # later tick of the same day.
+        ran = [(r.business_id, r.day) for r in report.days if r.status != "not_working_day"]
+        report.digests = send_digests(engine, settings, clock, mailer, ran)
     if failures:
         raise failures[0]
     return report

@@ -1,11 +1,15 @@
 """Letters as email: the one function that builds every message, and its delivery (§5).
 
-``build_message`` is the only place a mail header is written, from a fixed list:
-Message-ID, Date, From, Reply-To, To, Subject, and with an unsubscribe link RFC 8058's
-List-Unsubscribe and List-Unsubscribe-Post (plus the MIME headers of the
-``multipart/alternative`` body). Names and subjects are squeezed onto one line, so a
-CR/LF typed into a client's name can never start a header of its own; an address that
-is not a plain, valid address is refused with a permanent ``SendError``.
+``build_message`` (a letter to a client) and ``build_owner_message`` (followup's own
+email to the owner: the daily digest) are the only places a mail header is written,
+both through ``_compose``, from a fixed list: Message-ID, Date, From, Reply-To, To,
+Subject (plus the MIME headers of the ``multipart/alternative`` body). A letter with an
+unsubscribe link adds RFC 8058's List-Unsubscribe and List-Unsubscribe-Post; the owner's
+email adds ``Auto-Submitted: auto-generated`` (RFC 3834), so no mail program answers it
+and the inbox reader never takes it for a client's reply. Names and subjects are
+squeezed onto one line, so a CR/LF typed into a client's name can never start a header
+of its own; an address that is not a plain, valid address is refused with a permanent
+``SendError``.
 
 Delivery is ``mail.mailer``'s business; this module only builds.
 """
@@ -34,6 +38,7 @@ POLICY = policy.SMTP.clone(refold_source="none")
 _LONGEST_WORD = 900
 HEADERS = ("Message-ID", "Date", "From", "Reply-To", "To", "Subject")
 UNSUBSCRIBE_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
+OWNER_HEADERS = ("Message-ID", "Date", "From", "To", "Subject", "Auto-Submitted")
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL_PART = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
@@ -68,26 +73,85 @@ def build_message(
             permanent=True,
             code="bad_message_id",
         )
-    message = EmailMessage(policy=POLICY)
-    message["Message-ID"] = letter.message_id
-    message["Date"] = format_datetime(now.astimezone(UTC))
     # The owner signs the letter, so the owner's name comes first: "Marta Ruiz — Taller…".
     sender = business.from_name or (
         f"{business.owner_name} — {business.name}" if business.owner_name else business.name
     )
-    _set_address(message, "From", _address(sender, business.sender_email, "the sender address"))
-    if business.reply_to:
-        reply_to = _address(business.owner_name, business.reply_to, "the reply-to address")
-        _set_address(message, "Reply-To", reply_to)
-    _set_address(message, "To", _address(client.name, letter.to_email, "the recipient address"))
-    _set_subject(message, one_line(letter.subject))
+    reply_to = (
+        _address(business.owner_name, business.reply_to, "the reply-to address")
+        if business.reply_to
+        else None
+    )
+    message = _compose(
+        letter.message_id,
+        now,
+        sender=_address(sender, business.sender_email, "the sender address"),
+        reply_to=reply_to,
+        to=_address(client.name, letter.to_email, "the recipient address"),
+        subject=letter.subject,
+        text=letter.body_text,
+        html=letter.body_html,
+    )
     if unsubscribe_url is not None:
         if not _LINK.fullmatch(unsubscribe_url):
             raise ValueError(f"not an unsubscribe link: {unsubscribe_url!r}")
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(letter.body_text, cte="quoted-printable")
-    message.add_alternative(letter.body_html, subtype="html", cte="quoted-printable")
+    return message
+
+
+def owner_address(business: Business) -> str:
+    """Where followup writes to the owner: the reply-to address if set, else the sender."""
+    return (business.reply_to or business.sender_email).strip()
+
+
+def build_owner_message(
+    business: Business, subject: str, text: str, html: str, now: datetime
+) -> EmailMessage:
+    """followup's own email to the owner (the daily digest), dated ``now``: from the
+    business's sender address in followup's name, to ``owner_address``, with a new
+    Message-ID of the business's domain. Raises ``SendError(permanent=True)`` when an
+    address is unusable."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    sender = _address(f"followup — {business.name}", business.sender_email, "the sender address")
+    message = _compose(
+        make_message_id(sender.domain, now),
+        now,
+        sender=sender,
+        reply_to=None,
+        to=_address(business.owner_name, owner_address(business), "the owner's address"),
+        subject=subject,
+        text=text,
+        html=html,
+    )
+    message["Auto-Submitted"] = "auto-generated"
+    return message
+
+
+def _compose(
+    message_id: str,
+    now: datetime,
+    *,
+    sender: Address,
+    reply_to: Address | None,
+    to: Address,
+    subject: str,
+    text: str,
+    html: str,
+) -> EmailMessage:
+    """The message from its checked parts: the headers in their fixed order, then the
+    plain and HTML parts."""
+    message = EmailMessage(policy=POLICY)
+    message["Message-ID"] = message_id
+    message["Date"] = format_datetime(now.astimezone(UTC))
+    _set_address(message, "From", sender)
+    if reply_to is not None:
+        _set_address(message, "Reply-To", reply_to)
+    _set_address(message, "To", to)
+    _set_subject(message, one_line(subject))
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
     for part in message.iter_parts():
         del part["MIME-Version"]  # once, at the top, as RFC 2045 has it
     return message

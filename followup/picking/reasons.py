@@ -65,5 +65,5 @@ class Reasons:
         return f"no contact since {self.when(last)}"
 
     def pinned(self, reason: str) -> str:
-        said = "fijado por usted para hoy" if self.es else "pinned by you for today"
+        said = "fijado para hoy" if self.es else "pinned by you for today"
         return f"{said}; {reason}" if reason else said
