@@ -24,15 +24,18 @@ from followup.businesses import create_business
 from followup.config import get_settings
 from followup.db import make_engine, migrate, read_session, write_session
 from followup.events import EventInput, add_event
+from followup.letters.digest import render_digest
 from followup.letters.drafting import draft_letter
 from followup.letters.rendering import KINDS, TEMPLATE_LOCALES, render
 from followup.letters.samples import sample_contexts
-from followup.mail.message import build_message
+from followup.mail.message import build_message, build_owner_message
 from followup.mail.unsubscribe import unsubscribe_url
 from followup.models import Business, Client, Letter
 from followup.picking import Candidate
 from followup.recovery.guarantees import create_guarantee
+from followup.schemas import DayPickView, DigestView, Flag, LetterError, LetterView
 from tests.spam import require_spamassassin, spam_report
+from tests.test_digest import says_the_same
 
 DAY = date(2026, 11, 23)  # a Monday
 NOW = datetime(2026, 11, 23, 8, 0, 3, tzinfo=UTC)  # 09:00 in Madrid: the send time
@@ -424,3 +427,82 @@ def test_every_sample_letter_says_the_same_words_in_text_and_html() -> None:
         if visible_words(draft.html) != words(draft.text)
     }
     assert different == {}
+
+
+# -- the owner's daily digest ------------------------------------------------------------
+
+
+def _digest(locale: str, base_url: str | None) -> bytes:
+    """The digest as sent: three picks, a flagged draft, a failed and an uncertain letter."""
+    business = Business(
+        id=1,
+        name="Taller de Bicicletas Ruiz" if locale == "es" else "Harbour Bikes",
+        owner_name="Marta Ruiz" if locale == "es" else "Siobhán Byrne",
+        sender_email="marta@tallerruiz.es" if locale == "es" else "siobhan@harbourbikes.ie",
+        reply_to="",
+        locale=locale,
+    )
+    names = ["José Ñúñez Gómez", "Lucía Fernández", "Raúl López"]
+    kinds = ["apology", "thank_you", "guarantee_offer"]
+    reason = (
+        "se quejó el 1 de diciembre: «La horquilla llegó con tres días de retraso»"
+        if locale == "es"
+        else "complained on 1 December: the fork came back three days late"
+    )
+    picks = [
+        DayPickView(
+            client_id=n,
+            client_name=name,
+            tier=2,
+            kind=kind,
+            reason=reason,
+            letter_id=n,
+            letter_status="draft",
+        )
+        for n, (name, kind) in enumerate(zip(names, kinds, strict=True), 1)
+    ]
+
+    def letter(n: int, status: str, **fields: Any) -> LetterView:
+        return LetterView(
+            id=n, client_id=n, client_name=names[(n - 1) % 3], kind="apology", channel="email",
+            status=status, subject="Le pido disculpas", message_id=f"<{n}@tallerruiz.es>",
+            day=NOW.date(), created_at=NOW, **({"flags": [], "last_error": None} | fields),
+        )  # fmt: skip
+
+    third_person = Flag(sentence="Se enfadó mucho con nosotros.", reason="third person")
+    view = DigestView(
+        business_id=1,
+        day=NOW.date(),
+        picks=picks,
+        flagged=[letter(1, "draft", flags=[third_person])],
+        undelivered=[
+            letter(4, "failed", last_error=LetterError(code="550", words="5.1.1 mailbox unknown")),
+            letter(5, "uncertain", last_error=LetterError(code=None, words="connection lost")),
+        ],
+        undelivered_total=2,
+    )
+    email = render_digest(view, business, base_url)
+    return build_owner_message(business, email.subject, email.text, email.html, NOW).as_bytes()
+
+
+@pytest.mark.slow
+def test_the_daily_digest_scores_at_most_one_point_and_says_the_same_in_both_parts() -> None:
+    require_spamassassin()
+    built = {
+        f"{locale}, link={bool(base)}": _digest(locale, base)
+        for locale in ("es", "en")
+        for base in (None, PUBLIC_URL)
+    }
+    arrival = NOW + timedelta(seconds=2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reports = dict(zip(built, pool.map(lambda w: spam_report(w, received_at=arrival),
+                                           built.values()), strict=True))  # fmt: skip
+    too_high = {name: r.describe() for name, r in reports.items() if r.score > MAX_SCORE}
+    assert too_high == {}, "\n\n".join(f"{name}: {said}" for name, said in too_high.items())
+    for wire in built.values():
+        parsed = message_from_bytes(wire, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        text, markup = parsed.get_body(("plain",)), parsed.get_body(("html",))
+        assert text is not None and markup is not None
+        assert "<img" not in markup.get_content().lower()
+        says_the_same(str(text.get_content()), str(markup.get_content()))
