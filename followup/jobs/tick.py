@@ -1,5 +1,6 @@
 """``tick``, the one cron entry: every business's day once its send time has come,
-guarantee housekeeping, then sending. Safe every few minutes and in two places at once."""
+guarantee housekeeping, sending, then the owners' inboxes. Safe every few minutes and in
+two places at once."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from followup.calendar import local_today, send_moment
 from followup.config import Settings
 from followup.db import read_session, write_session
 from followup.jobs.day import DayResult, run_day
+from followup.jobs.inbox import InboxReport, read_inboxes
 from followup.jobs.sending import Clock, SendSummary, never, send_due
 from followup.mail.mailer import Mailer
 from followup.models import Business
@@ -29,6 +31,7 @@ class TickReport:
     days: list[DayResult]
     guarantees_expired: int = 0
     sending: SendSummary = field(default_factory=SendSummary)
+    inboxes: list[InboxReport] = field(default_factory=list)
 
     @property
     def sent(self) -> int:
@@ -56,7 +59,12 @@ class TickReport:
                 f"{s.uncertain} letter(s) may or may not have gone out and wait for your "
                 f"decision (`followup letters list --status uncertain`): {OWNER_DECIDES}"
             )
+        out += [line for inbox in self.inboxes if (line := inbox.line())]
         return out
+
+    def reading_problems(self) -> list[str]:
+        """One line per inbox that could not be read (its reading waits; sending went on)."""
+        return [inbox.problem for inbox in self.inboxes if inbox.problem]
 
 
 def stop_lines(summary: SendSummary) -> list[str]:
@@ -83,7 +91,9 @@ def tick(
     stop: Callable[[], bool] = never,
 ) -> TickReport:
     """Today's run for every business whose send time has come and whose day is not done,
-    guarantee housekeeping, then sending (leases expire first).
+    guarantee housekeeping, sending (leases expire first), then the owners' inboxes (after
+    sending, so a slow mailbox never holds a letter back; a mailbox that cannot be read
+    is reported in ``inboxes``, not raised).
 
     Safe every few minutes and in two places at once: each step is idempotent. With
     ``day``, act as if it were that local day at its send time (backfills, tests): the
@@ -124,6 +134,13 @@ def tick(
                 engine, settings, clock, mailer, business_id=business.id, due_at=due_at, stop=stop
             )
             report.sending = _add(report.sending, summary)
+    if not stop():
+        try:
+            report.inboxes = read_inboxes(
+                engine, settings, clock, business_id=business_id, stop=stop
+            )
+        except Exception as exc:
+            failures.append(exc)  # logged by read_inboxes; re-raised below
     if failures:
         raise failures[0]
     return report
