@@ -6,19 +6,23 @@ a mailbox that cannot be read pauses only the reading."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from string import Template
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from followup.businesses import update_business
-from followup.config import get_settings
+from followup.config import Settings, get_settings
 from followup.db import read_session, write_session
 from followup.jobs.inbox import InboxReport, read_inboxes
+from followup.jobs.scheduler import Worker
+from followup.jobs.stopping import StopFlag
 from followup.models import Business, Client, Event, InboxMessage, InboxState, Letter
 from tests.conftest import Run
 from tests.factories import NOW, at, client_maker, make_letter
@@ -74,9 +78,13 @@ class Shop:
         self.clients = {name: make(name.title(), email=email) for name, email in CLIENTS.items()}
         self.letters = {
             name: make_letter(
-                engine, business, client, status="sent", sent_at=NOW - timedelta(days=1),
+                engine,
+                business,
+                client,
+                status="sent",
+                sent_at=NOW - timedelta(days=1),
                 message_id=f"<20261122.{name}@bicis.example>",
-            )  # fmt: skip
+            )
             for name, client in self.clients.items()
         }
 
@@ -91,7 +99,7 @@ class Shop:
             assert stored is not None
             update_business(session, stored, now=now, imap_url=url)
 
-    def read(self, now: datetime = NOW, **settings: object) -> InboxReport:
+    def read(self, now: datetime = NOW, **settings: Any) -> InboxReport:
         reports = read_inboxes(self.engine, get_settings(**settings), at(now))
         assert len(reports) == 1
         return reports[0]
@@ -106,7 +114,8 @@ class Shop:
     def replies(self) -> list[str]:
         names = {client.id: who for who, client in self.clients.items()}
         with read_session(self.engine) as session:
-            events = session.exec(select(Event).where(Event.kind == "reply").order_by(Event.id))
+            replies = select(Event).where(Event.kind == "reply").order_by(col(Event.id))
+            events = session.exec(replies)
             return sorted(names[event.client_id] for event in events)
 
     def letter(self, name: str) -> Letter:
@@ -280,3 +289,40 @@ def test_the_cli_shows_replies_bounces_and_automatic_replies(
     settings = run("settings").stdout
     assert mailbox.password not in settings and "imap_url" in settings
 
+
+
+def test_a_worker_round_sends_then_reads_and_says_a_reading_problem_once(
+    engine: Engine, settings: Settings, business: Business, caplog: pytest.LogCaptureFixture
+) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    require_dovecot()
+    server = Dovecot()
+    try:
+        server.start()
+        mailbox = server.mailbox()
+        shop = Shop(engine, business)
+        shop.watch(mailbox.url())
+        mailbox.deliver("a", shop.message("reply_es_quoted"), ARRIVED)
+        worker = Worker(engine, settings, at(NOW), StopFlag())
+        worker.scheduler = BackgroundScheduler()  # never started: it only collects the jobs
+        queued = make_letter(engine, business, status="queued")
+
+        worker.round()
+
+        assert shop.letter_status(queued.id) == "sent"
+        assert shop.replies() == ["ana"]
+        server.stop()
+        with caplog.at_level(logging.WARNING, logger="followup.jobs.scheduler"):
+            worker.round()
+            worker.round()
+            server.start()
+            worker.round()
+        said = [r.getMessage() for r in caplog.records if "inbox" in r.getMessage()]
+        assert said == [
+            f"the inbox {mailbox.shown} could not be read: 127.0.0.1 port {server.port} "
+            "refused the connection (while connecting). Sending goes on.",
+            f"the inbox {mailbox.shown} is read again",
+        ]
+    finally:
+        server.remove()

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from email import message_from_bytes, message_from_string
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses
 from typing import Literal
@@ -165,7 +165,24 @@ def _typed_address(value: str) -> str:
 
 def _header(message: Message, name: str) -> str:
     values = message.get_all(name) or []
-    return " ".join(str(value) for value in values)
+    return " ".join(_text(value) for value in values)
+
+
+def _text(value: object) -> str:
+    """A header as text; raw 8-bit bytes (which some mail programs send unencoded) read
+    as UTF-8, else Latin-1."""
+    if not isinstance(value, Header):
+        return str(value)
+    parts = []
+    for chunk, charset in decode_header(value):
+        if not isinstance(chunk, bytes):
+            parts.append(chunk)
+            continue
+        try:
+            parts.append(chunk.decode("utf-8" if charset in (None, "unknown-8bit") else charset))
+        except (LookupError, UnicodeDecodeError):
+            parts.append(chunk.decode("latin-1"))
+    return "".join(parts)
 
 
 def _token(value: str) -> str:
