@@ -157,30 +157,14 @@ class SendingPause(SQLModel, table=True):
     paused_at: datetime = Field(default_factory=utcnow)
 
 
-class InboxKind(StrEnum):
-    """What a message read from the owner's inbox was (DESIGN §5a)."""
-
-    reply = "reply"
-    auto_reply = "auto_reply"
-    bounce = "bounce"
-    delay = "delay"
-    # A delivery report that is neither a failure nor a delay (delivered, relayed).
-    report = "report"
-    unrelated = "unrelated"
-    # It could not be parsed at all; recorded so it is not read again.
-    unreadable = "unreadable"
-
-
 class InboxState(SQLModel, table=True):
-    """Where reading the business's IMAP mailbox has got to. Deleted when the owner sets
-    another address: the next read starts afresh."""
+    """Where reading the business's IMAP mailbox got to; another address starts afresh."""
 
     business_id: int = Field(foreign_key="business.id", primary_key=True)
     # IMAP UIDs and UIDVALIDITY are unsigned 32-bit numbers: too big for INTEGER.
     uidvalidity: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     last_uid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
-    # When the address was set: the first read takes only mail from then on, and a
-    # rescan (another UIDVALIDITY) looks back no further.
+    # When the address was set: the first read and any rescan look back no further.
     since: datetime | None = Field(default=None)
     paused_reason: str | None = Field(default=None, max_length=1000)
     paused_since: datetime | None = Field(default=None)
@@ -188,25 +172,19 @@ class InboxState(SQLModel, table=True):
 
 
 class InboxMessage(SQLModel, table=True):
-    """A message read from the owner's inbox and what it did: a rescan finds it here by
-    its key and does nothing twice. An automatic reply is recorded on its letter here."""
+    """A message read from the owner's inbox and what it did; read again, it does nothing."""
 
-    __table_args__ = (
-        UniqueConstraint("business_id", "message_key", name="uq_inbox_message"),
-        Index("ix_inbox_message_letter", "letter_id"),
-        Index("ix_inbox_message_client", "client_id"),
-    )
+    __table_args__ = (UniqueConstraint("business_id", "message_key", name="uq_inbox_message"),)
 
     id: int | None = Field(default=None, primary_key=True)
     business_id: int = Field(foreign_key="business.id")
     # The incoming Message-ID, or "sha256:" and a digest of the bytes when it has none.
     message_key: str = Field(max_length=300)
     kind: str = Field(max_length=12)
-    letter_id: int | None = Field(default=None, foreign_key="letter.id")
-    client_id: int | None = Field(default=None, foreign_key="client.id")
+    letter_id: int | None = Field(default=None, foreign_key="letter.id", index=True)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     event_id: int | None = Field(default=None, foreign_key="event.id")
-    # The subject (personal data: erased when the client is forgotten), and a delivery
-    # report's status (5.1.1) and words.
+    # Erased when the client is forgotten: the subject, a delivery report's words.
     subject: str = Field(default="", max_length=300)
     status_code: str | None = Field(default=None, max_length=20)
     detail: str | None = Field(default=None, max_length=1000)

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -47,7 +48,6 @@ from followup.models import (
     Client,
     DoNotContact,
     EventKind,
-    InboxKind,
     InboxMessage,
     InboxState,
     Letter,
@@ -57,6 +57,20 @@ from followup.models import (
 from followup.outbox import bounce_client, fail_delivered
 
 log = logging.getLogger(__name__)
+
+
+class InboxKind(StrEnum):
+    """What a message read from the owner's inbox was (``InboxMessage.kind``)."""
+
+    reply = "reply"
+    auto_reply = "auto_reply"
+    bounce = "bounce"
+    delay = "delay"
+    # A delivery report that is neither a failure nor a delay (delivered, relayed).
+    report = "report"
+    unrelated = "unrelated"
+    # It could not be parsed at all; recorded so it is not read again.
+    unreadable = "unreadable"
 
 # The letters a reply found only by its sender's address may answer: those that left.
 _DELIVERED = (LetterStatus.sent, LetterStatus.uncertain)

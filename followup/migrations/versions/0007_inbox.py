@@ -50,12 +50,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('business_id', 'message_key', name='uq_inbox_message'),
     )
-    op.create_index('ix_inbox_message_letter', 'inboxmessage', ['letter_id'], unique=False)
-    op.create_index('ix_inbox_message_client', 'inboxmessage', ['client_id'], unique=False)
+    op.create_index('ix_inboxmessage_letter_id', 'inboxmessage', ['letter_id'], unique=False)
+    op.create_index('ix_inboxmessage_client_id', 'inboxmessage', ['client_id'], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_inbox_message_client', table_name='inboxmessage')
-    op.drop_index('ix_inbox_message_letter', table_name='inboxmessage')
+    op.drop_index('ix_inboxmessage_client_id', table_name='inboxmessage')
+    op.drop_index('ix_inboxmessage_letter_id', table_name='inboxmessage')
     op.drop_table('inboxmessage')
     op.drop_table('inboxstate')
