@@ -226,6 +226,7 @@ def test_a_wrong_password_pauses_only_the_reading_and_the_right_one_resumes_it(
     assert shop.letter_status(queued.id) == "sent"  # sending did not wait for the inbox
     settings = json.loads(run("settings", "--json").stdout)
     assert settings["imap_url"] == mailbox.shown and "could not be read" in settings["inbox_paused"]
+    assert "reading: the inbox" in run("settings").stdout
     assert shop.replies() == []
 
     password = Path("password")
@@ -235,6 +236,18 @@ def test_a_wrong_password_pauses_only_the_reading_and_the_right_one_resumes_it(
     assert right.stderr == "" and "inbox: 1 reply" in right.stdout
     assert shop.replies() == ["ana"]
     assert json.loads(run("settings", "--json").stdout)["inbox_paused"] is None
+    assert "reading:" not in run("settings").stdout
+
+
+def test_a_server_without_starttls_is_not_read_in_clear(
+    engine: Engine, business: Business, mailbox: Mailbox
+) -> None:
+    shop = Shop(engine, business)
+    shop.watch(mailbox.url().removesuffix("?tls=none"))  # imap:// means STARTTLS
+    mailbox.deliver("a", shop.message("reply_es_quoted"), ARRIVED)
+    report = shop.read()
+    assert report.problem is not None and "does not offer STARTTLS" in report.problem
+    assert shop.replies() == []
 
 
 def test_a_stopped_server_pauses_the_reading_until_it_answers_again(
@@ -287,7 +300,7 @@ def test_the_cli_shows_replies_bounces_and_automatic_replies(
     fede = run("letters", "show", str(shop.letters["fede"].id)).stdout
     assert "delivery delayed (nothing to do yet) 4.4.1" in fede
     settings = run("settings").stdout
-    assert mailbox.password not in settings and "imap_url" in settings
+    assert mailbox.password not in settings and f"inbox: {mailbox.shown}" in settings
 
 
 

@@ -66,6 +66,7 @@ def test_settings_set_stores_the_address_and_never_shows_the_password(run: Run) 
     assert json.loads(run("settings", "--json").stdout)["imap_url"] == (
         "imaps://marta%40gmail.com@imap.gmail.com/INBOX"
     )
+    assert "inbox: imaps://marta%40gmail.com@imap.gmail.com/INBOX" in run("settings").stdout
     assert "no longer read" in run("settings", "set", "--no-imap").stdout
     assert json.loads(run("settings", "--json").stdout)["imap_url"] is None
 

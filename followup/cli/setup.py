@@ -233,10 +233,15 @@ def settings(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         emit_json(view)
         return
-    for field, value in view.model_dump(mode="json", exclude={"owner_lines"}).items():
+    apart = {"owner_lines", "imap_url", "inbox_paused"}
+    for field, value in view.model_dump(mode="json", exclude=apart).items():
         shown = ",".join(map(str, value)) if isinstance(value, list) else value
         click.echo(f"{field:>16}: {'' if shown is None else shown}")
     click.echo(f"{'your lines':>16}: {len(view.owner_lines)} (followup settings line list)")
+    inbox = view.imap_url or "not read (followup settings set --imap-url imaps://…)"
+    click.echo(f"{'inbox':>16}: {inbox}")
+    if view.inbox_paused:
+        click.echo(f"{'reading':>16}: {view.inbox_paused}")
     for reason in paused_reasons(state.engine, state.settings, business.id):
         click.echo(f"{'sending':>16}: {reason}")
 
