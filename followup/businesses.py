@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from followup.calendar import country_of, parse_working_days
 from followup.errors import Invalid, InvalidSetting, UnknownBusiness
 from followup.fields import normalise_email, one_line, parse_language
-from followup.models import ApprovalMode, Business, FormOfAddress, max_length
+from followup.mailbox import parse_mailbox
+from followup.models import ApprovalMode, Business, FormOfAddress, InboxState, max_length
 
 # How letters greet, per template locale (letters.salutations keeps the words).
 STYLES = {
@@ -165,6 +167,19 @@ def parse_holidays(value: str | None) -> tuple[str | None, str | None]:
     return country, region or None
 
 
+def _imap_url(value: Any) -> str | None:
+    """The owner's inbox as stored (canonical, the password kept only if given); empty
+    turns reading off."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    stored = parse_mailbox(text).stored
+    limit = max_length(Business, "imap_url")
+    if len(stored) > limit:
+        raise InvalidSetting("imap_url", f"longer than {limit} characters")
+    return stored
+
+
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "name": _text("name", required=True),
     "owner_name": _text("owner_name", required=True),
@@ -188,6 +203,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "cooldown_days": _number("cooldown_days", *COOLDOWN_RANGE),
     "approval_mode": _choice("approval_mode", tuple(m.value for m in ApprovalMode)),
     "digest": _switch("digest"),
+    "imap_url": _imap_url,
 }
 
 
@@ -232,14 +248,25 @@ def create_business(session: Session, now: datetime, **values: Any) -> Business:
     return business
 
 
-def update_business(session: Session, business: Business, **changes: Any) -> dict[str, Any]:
+def update_business(
+    session: Session, business: Business, *, now: datetime | None = None, **changes: Any
+) -> dict[str, Any]:
     """Change some settings of ``business``; returns what actually changed (field: value).
-    Nothing is changed when any value is refused (``InvalidSetting``)."""
+    Nothing is changed when any value is refused (``InvalidSetting``).
+
+    Another inbox address starts reading afresh: with mail from ``now`` on (from the
+    mailbox's next message when ``now`` is None), never the owner's older mail.
+    """
     checked = check_settings(changes)
     changed = {k: v for k, v in checked.items() if getattr(business, k) != v}
     for field, value in changed.items():
         setattr(business, field, value)
     session.add(business)
+    if "imap_url" in changed:
+        session.exec(delete(InboxState).where(col(InboxState.business_id) == business.id))
+        if business.imap_url:
+            assert business.id is not None
+            session.add(InboxState(business_id=business.id, since=now))
     session.flush()
     return changed
 

@@ -193,6 +193,17 @@ class Settings(BaseSettings):
     send_batch: int = Field(
         default=20, ge=1, description="Letters claimed per sending round."
     )
+    imap_password: SecretStr | None = Field(
+        default=None,
+        description="The password of the owner's inbox (DESIGN §5a) when its IMAP address "
+        "holds none, so it need not be stored in the database.",
+    )
+    imap_password_file: Path | None = Field(
+        default=None, description="A file holding the inbox's password (container secrets)."
+    )
+    imap_timeout_seconds: float = Field(
+        default=30, gt=0, le=600, description="How long to wait for the inbox's server, per step."
+    )
 
     _smtp: SmtpServer | None = PrivateAttr(default=None)
 
@@ -242,6 +253,24 @@ class Settings(BaseSettings):
                 f"{spacing:g} s apart, more than a quarter of FOLLOWUP_LEASE_SECONDS="
                 f"{self.lease_seconds}: raise one of them"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _read_imap_password(self) -> Settings:
+        if self.imap_password_file is None:
+            return self
+        if self.imap_password is not None:
+            raise ValueError(
+                "FOLLOWUP_IMAP_PASSWORD and FOLLOWUP_IMAP_PASSWORD_FILE are both set: keep one"
+            )
+        try:
+            text = self.imap_password_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise ValueError(
+                f"cannot read FOLLOWUP_IMAP_PASSWORD_FILE ({self.imap_password_file}): {why}"
+            ) from None
+        self.imap_password = SecretStr(text.rstrip("\r\n"))
         return self
 
     @property

@@ -30,6 +30,7 @@ from followup.models import (
     Event,
     Guarantee,
     GuaranteeClaim,
+    InboxMessage,
     Letter,
     LetterStatus,
     Pick,
@@ -38,7 +39,7 @@ from followup.models import (
 # Letters not yet final: cancelled, since nothing may reach a forgotten client.
 _OPEN = (LetterStatus.draft, LetterStatus.approved, LetterStatus.queued, LetterStatus.uncertain)
 # The tables whose rows held the client's words: what ``wipe_leftovers`` vacuums.
-TABLES = ("client", "event", "letter", "pick", "guarantee", "guaranteeclaim")
+TABLES = ("client", "event", "letter", "pick", "guarantee", "guaranteeclaim", "inboxmessage")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,12 @@ def forget_client(session: Session, client: Client, now: datetime) -> Forgotten:
         .values(summary="", item=None, amount=None, compensation=None)
     ).rowcount
     session.exec(update(Pick).where(col(Pick.client_id) == client.id).values(reason=""))
+    # What came back from them to the owner's inbox: its subject and a report's words.
+    session.exec(
+        update(InboxMessage)
+        .where(col(InboxMessage.client_id) == client.id)
+        .values(subject="", detail=None)
+    )
     guarantees = select(Guarantee.id).where(col(Guarantee.client_id) == client.id)
     session.exec(
         update(Guarantee).where(col(Guarantee.client_id) == client.id).values(terms="", payout="")

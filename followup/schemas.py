@@ -100,6 +100,17 @@ class GuaranteeView(View):
     payout: str
 
 
+class InboxMessageView(View):
+    """A message read from the owner's inbox about a letter: a reply, an automatic reply,
+    a bounce or a delay, with a delivery report's status and words."""
+
+    kind: str
+    received_at: datetime
+    subject: str
+    status_code: str | None
+    detail: str | None
+
+
 class OwnerLineView(View):
     """One of the owner's own lines: for letters of ``kind`` in ``locale``; ``keywords``
     (an item's) or none (every letter of the kind)."""
@@ -139,6 +150,9 @@ class SettingsView(View):
     approval_mode: str
     # In review mode, the owner's daily email (jobs.digest); false: none.
     digest: bool
+    # The owner's inbox, never with its password; why its reading waits, if it does.
+    imap_url: str | None = None
+    inbox_paused: str | None = None
     owner_lines: list[OwnerLineView] = []
     # Why sending is paused under the delivery settings in force (a refused login), or null.
     sending_paused: str | None = None

@@ -17,12 +17,15 @@ from sqlmodel import Session, col, select
 from followup import picking
 from followup.calendar import local_today, parse_working_days, why_not_working
 from followup.greetings import derive_greeting
+from followup.mailbox import shown_mailbox
 from followup.models import (
     Business,
     Client,
     DailyRun,
     Event,
     Guarantee,
+    InboxMessage,
+    InboxState,
     Letter,
     LetterStatus,
     OwnerLine,
@@ -35,6 +38,7 @@ from followup.schemas import (
     DigestView,
     EventView,
     GuaranteeView,
+    InboxMessageView,
     LetterError,
     LetterView,
     OwnerLineView,
@@ -81,6 +85,16 @@ def letter_view(letter: Letter, client_name: str) -> LetterView:
     return LetterView.model_validate(
         {**letter.model_dump(), "client_name": client_name, "last_error": error}
     )
+
+
+def letter_inbox(session: Session, business_id: int, letter_id: int) -> list[InboxMessageView]:
+    """What came back to the owner's inbox about a letter, oldest first."""
+    rows = session.exec(
+        select(InboxMessage)
+        .where(InboxMessage.business_id == business_id, InboxMessage.letter_id == letter_id)
+        .order_by(col(InboxMessage.received_at), col(InboxMessage.id))
+    )
+    return [InboxMessageView.model_validate(row) for row in rows]
 
 
 def list_clients(
@@ -185,7 +199,10 @@ def settings_view(business: Business, session: Session | None = None) -> Setting
     """The business's settings under their public names (with ``session``, the owner's
     own lines too)."""
     lines: list[OwnerLine] = []
+    paused = None
     if session is not None:
+        state = session.get(InboxState, business.id)
+        paused = state.paused_reason if state is not None and business.imap_url else None
         lines = list(
             session.exec(
                 select(OwnerLine)
@@ -202,6 +219,8 @@ def settings_view(business: Business, session: Session | None = None) -> Setting
             "quota": business.daily_quota,
             "working_days": sorted(parse_working_days(business.working_days)),
             "holidays": holidays,
+            "imap_url": shown_mailbox(business.imap_url),
+            "inbox_paused": paused,
             "owner_lines": [OwnerLineView.model_validate(line) for line in lines],
         }
     )

@@ -61,7 +61,9 @@ def letters_list(state: State, status: str | None, as_json: bool) -> None:
 @pass_state
 def letters_show(state: State, letter_id: int, html: bool) -> None:
     """Show a letter as the client will read it."""
+    from followup.calendar import zone
     from followup.outbox import get_letter
+    from followup.services import letter_inbox
 
     with read_session(state.engine) as session:
         business = state.business(session)
@@ -69,6 +71,7 @@ def letters_show(state: State, letter_id: int, html: bool) -> None:
         letter = get_letter(session, business.id, letter_id)
         client = session.get(Client, letter.client_id)
         assert client is not None
+        came_back = letter_inbox(session, business.id, letter_id)
     to = (
         f"{client.name} <{letter.to_email}>"
         if letter.to_email
@@ -78,7 +81,20 @@ def letters_show(state: State, letter_id: int, html: bool) -> None:
     click.echo(f"To: {to}")
     click.echo(f"Subject: {letter.subject}")
     if letter.last_error:
-        click.echo(f"Last error: {letter.last_error}")
+        code = f"{letter.last_error_code} " if letter.last_error_code else ""
+        click.echo(f"Last error: {code}{letter.last_error}")
+    for message in came_back:
+        said = {
+            "reply": "reply",
+            "auto_reply": "automatic reply (not counted as a reply)",
+            "bounce": "bounce",
+            "delay": "delivery delayed (nothing to do yet)",
+            "report": "delivery report",
+        }.get(message.kind, message.kind)
+        status = f" {message.status_code}" if message.status_code else ""
+        subject = f": “{message.subject}”" if message.subject else ""
+        when = message.received_at.astimezone(zone(business))
+        click.echo(f"In your inbox {when:%Y-%m-%d %H:%M}: {said}{status}{subject}")
     click.echo("")
     click.echo(letter.body_html if html else letter.body_text)
     line_id = letter.phrases.get("owner_line")

@@ -125,9 +125,10 @@ def _send_words(summary: SendSummary) -> str:
 @click.option("--date", "day", type=DAY, help=DATE_HELP)
 @pass_state
 def tick(state: State, day: date | None) -> None:
-    """The one cron entry: today's run if not done, housekeeping, then sending.
+    """The one cron entry: today's run if not done, housekeeping, sending, then the inbox.
 
-    Stops safely on SIGTERM or Ctrl-C, as `send` does.
+    Stops safely on SIGTERM or Ctrl-C, as `send` does. An inbox that cannot be read is
+    said in one line on stderr; sending is not affected and the exit code stays 0.
     """
     from followup.jobs import tick as run_tick
     from followup.jobs.stopping import stop_on_signals
@@ -149,5 +150,7 @@ def tick(state: State, day: date | None) -> None:
         )
     for line in report.lines():
         click.echo(line)
+    for line in report.reading_problems():
+        click.echo(f"{line[:1].upper()}{line[1:]}", err=True)
     paused = paused_reasons(state.engine, state.settings, state.business_ref)
     finish(report.sending, stop.exit_code if stop() else None, paused)

@@ -139,6 +139,12 @@ def business_options(*, with_defaults: bool) -> Callable[[F], F]:
             click.option(
                 "--cooldown-days", type=int, help="Days before a client is written again."
             ),
+            click.option(
+                "--imap-url",
+                help="Your inbox, read for replies and bounces (never changed): "
+                "imaps://user@imap.example.com/INBOX; an @ in the user as %40; the password "
+                "in the URL or in FOLLOWUP_IMAP_PASSWORD(_FILE). '' turns reading off.",
+            ),
         ]
 
     def decorate(func: F) -> F:
@@ -236,30 +242,55 @@ def settings(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         emit_json(view)
         return
-    hidden = {"owner_lines", "sending_paused"}
-    for field, value in view.model_dump(mode="json", exclude=hidden).items():
+    apart = {"owner_lines", "sending_paused", "imap_url", "inbox_paused"}
+    for field, value in view.model_dump(mode="json", exclude=apart).items():
         click.echo(f"{field:>16}: {_shown(value)}")
     click.echo(f"{'your lines':>16}: {len(view.owner_lines)} (followup settings line list)")
+    inbox = view.imap_url or "not read (followup settings set --imap-url imaps://…)"
+    click.echo(f"{'inbox':>16}: {inbox}")
+    if view.inbox_paused:
+        click.echo(f"{'reading':>16}: {view.inbox_paused}")
     if view.sending_paused:
         click.echo(f"{'sending':>16}: {view.sending_paused}")
 
 
 @settings.command("set")
 @business_options(with_defaults=False)
+@click.option("--no-imap", is_flag=True, help="Stop reading your inbox.")
 @pass_state
-def settings_set(state: State, **values: Any) -> None:
+def settings_set(state: State, no_imap: bool, **values: Any) -> None:
     """Change settings of the business, with the same checks as `init`."""
     from followup.businesses import update_business
+    from followup.mailbox import parse_mailbox
 
+    if no_imap:
+        if values["imap_url"]:
+            raise Usage("--no-imap and --imap-url: give one of them")
+        values["imap_url"] = ""
     changes = {field: value for field, value in values.items() if value is not None}
     if not changes:
         raise Usage("say what to change, e.g. `followup settings set --quota 4`")
     with write_session(state.engine) as session:
-        changed = update_business(session, state.business(session), **changes)
+        changed = update_business(session, state.business(session), now=now(), **changes)
     if not changed:
         click.echo("Nothing changed: the settings were already so.")
     for field, value in changed.items():
-        click.echo(f"Changed {field} to {_shown(value)}.")
+        if field != "imap_url":
+            click.echo(f"Changed {field} to {_shown(value)}.")
+        elif value is None:
+            click.echo("Your inbox is no longer read.")
+        else:
+            mailbox = parse_mailbox(value)
+            click.echo(
+                f"Your inbox is {mailbox.shown}: read (never changed) at every tick and "
+                "worker round, from the mail that arrives from now on."
+            )
+            if mailbox.password is None and state.settings.imap_password is None:
+                click.echo(
+                    "Its password is not in the address: set FOLLOWUP_IMAP_PASSWORD or "
+                    "FOLLOWUP_IMAP_PASSWORD_FILE where followup runs.",
+                    err=True,
+                )
 
 
 def _shown(value: Any) -> str:

@@ -6,9 +6,13 @@ APScheduler 3's ``AsyncIOScheduler`` with its in-memory job store runs two kinds
   ``ZoneInfo`` and working weekdays, so a day that springs forward or falls back still
   fires once (holidays are the daily run's own check);
 - every ``interval`` seconds, the round ``tick`` does without its daily runs: guarantee
-  housekeeping, lease expiry, sending, and the owner's digests that are still to go out
-  today (one that failed is tried again). It also notices businesses added or changed
-  since the last round and schedules their days again.
+  housekeeping, lease expiry, sending, reading the owners' inboxes, then the owner's
+  digests that are still to go out today (one that failed is tried again). It also
+  notices businesses added or changed since the last round and schedules their days
+  again.
+
+The round is a plain function: APScheduler's asyncio executor runs it in a worker
+thread, so the blocking SMTP and IMAP calls never hold up the event loop.
 
 The day's job sends the owner's digest (``jobs.digest``) right after the day's run.
 
@@ -39,6 +43,7 @@ from followup.config import Settings
 from followup.db import read_session, write_session
 from followup.jobs.day import run_day
 from followup.jobs.digest import send_digests
+from followup.jobs.inbox import read_inboxes
 from followup.jobs.sending import Clock, send_due
 from followup.jobs.stopping import SIGNALS, StopFlag
 from followup.mail.mailer import mailer_for
@@ -96,6 +101,8 @@ class Worker:
 
     def __post_init__(self) -> None:
         self.scheduled: dict[int, tuple[str, str, str]] = {}
+        # The reading problem last logged per business: said once, not every minute.
+        self.reading: dict[int, str | None] = {}
         self.scheduler: Any = None  # an AsyncIOScheduler, made when serving starts
 
     def run_business_day(self, business_id: int) -> None:
@@ -141,6 +148,7 @@ class Worker:
                 summary.sent, summary.retried, summary.failed, summary.uncertain,
                 f"; stopped: {summary.stopped}" if summary.stopped else "",
             )  # fmt: skip
+        self.read_inboxes()
         if not self.stop():
             # A digest that failed earlier today is tried again, once the send time passed.
             due = []
@@ -150,6 +158,19 @@ class Worker:
                     due.append((business.id, today))
             self.send_digests(due)
         self.schedule_days(businesses)
+
+    def read_inboxes(self) -> None:
+        """Read every inbox; a new reading problem, or its end, is logged once."""
+        if self.stop():
+            return
+        for report in read_inboxes(self.engine, self.settings, self.clock, stop=self.stop):
+            if report.problem and self.reading.get(report.business_id) != report.problem:
+                log.warning("%s", report.problem)
+            elif not report.problem and self.reading.get(report.business_id):
+                log.warning("the inbox %s is read again", report.inbox)
+            self.reading[report.business_id] = report.problem
+            if (line := report.line()) is not None:
+                log.info("%s", line)
 
     def schedule_days(self, businesses: list[Business]) -> None:
         """(Re)schedule the day job of every business that is new or changed."""

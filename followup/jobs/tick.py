@@ -1,5 +1,6 @@
 """``tick``, the one cron entry: every business's day once its send time has come,
-guarantee housekeeping, then sending. Safe every few minutes and in two places at once."""
+guarantee housekeeping, sending, then the owners' inboxes. Safe every few minutes and in
+two places at once."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from followup.config import Settings
 from followup.db import read_session, write_session
 from followup.jobs.day import DayResult, run_day
 from followup.jobs.digest import DigestResult, send_digests
+from followup.jobs.inbox import InboxReport, read_inboxes
 from followup.jobs.sending import Clock, SendSummary, never, send_due
 from followup.mail.mailer import Mailer
 from followup.models import Business
@@ -31,6 +33,7 @@ class TickReport:
     guarantees_expired: int = 0
     sending: SendSummary = field(default_factory=SendSummary)
     digests: list[DigestResult] = field(default_factory=list)
+    inboxes: list[InboxReport] = field(default_factory=list)
 
     @property
     def sent(self) -> int:
@@ -59,7 +62,12 @@ class TickReport:
                 f"{s.uncertain} letter(s) may or may not have gone out and wait for your "
                 f"decision (`followup letters list --status uncertain`): {OWNER_DECIDES}"
             )
+        out += [line for inbox in self.inboxes if (line := inbox.line())]
         return out
+
+    def reading_problems(self) -> list[str]:
+        """One line per inbox that could not be read (its reading waits; sending went on)."""
+        return [inbox.problem for inbox in self.inboxes if inbox.problem]
 
 
 def stop_lines(summary: SendSummary) -> list[str]:
@@ -86,8 +94,10 @@ def tick(
     stop: Callable[[], bool] = never,
 ) -> TickReport:
     """Today's run for every business whose send time has come and whose day is not done,
-    guarantee housekeeping, sending (leases expire first), then the owner's digest of
-    each day run (``jobs.digest``).
+    guarantee housekeeping, sending (leases expire first), the owners' inboxes (after
+    sending, so a slow mailbox never holds a letter back; a mailbox that cannot be read
+    is reported in ``inboxes``, not raised), then the owner's digest of each day run
+    (``jobs.digest``), which so also tells of the bounces just read.
 
     Safe every few minutes and in two places at once: each step is idempotent. With
     ``day``, act as if it were that local day at its send time (backfills, tests): the
@@ -129,6 +139,12 @@ def tick(
             )
             report.sending = _add(report.sending, summary)
     if not stop():
+        try:
+            report.inboxes = read_inboxes(
+                engine, settings, clock, business_id=business_id, stop=stop
+            )
+        except Exception as exc:
+            failures.append(exc)  # logged by read_inboxes; re-raised below
         # The owner's digest of each day run (or found done) here, after sending, so it
         # also tells of this round's failures; one that failed is tried again by a
         # later tick of the same day.

@@ -8,6 +8,7 @@
     owner:  uncertain | failed -resend-> queued;  uncertain -mark sent-> sent
     by hand (print, call): draft | approved -mark done-> sent
     dismiss: draft | approved -> dismissed (the reason is closed without a letter)
+    bounce:  sent | uncertain -> failed (a delivery report read from the owner's inbox)
 
 Every transition is one conditional UPDATE whose WHERE names the states it may start
 from, so two processes (the sender and the dashboard, two senders, two replicas) can
@@ -20,6 +21,7 @@ is its own short transaction. The sender's marks are Core UPDATEs: a ``Letter`` 
 caller already holds in the same session is not refreshed by them.
 """
 
+from followup.outbox.bounces import fail_delivered
 from followup.outbox.owner import (
     OWNER_DECIDES,
     OutboxError,
@@ -35,6 +37,7 @@ from followup.outbox.sender import (
     LEASE_EXPIRED,
     MAX_ATTEMPTS,
     RETRY_DELAYS,
+    bounce_client,
     claim,
     expire_leases,
     mark_failed,
@@ -54,10 +57,12 @@ __all__ = [
     "RETRY_DELAYS",
     "OutboxError",
     "approve",
+    "bounce_client",
     "cancel",
     "claim",
     "dismiss",
     "expire_leases",
+    "fail_delivered",
     "get_letter",
     "mark_done",
     "mark_failed",

@@ -149,16 +149,6 @@ class Business(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class SendingPause(SQLModel, table=True):
-    """The business's mail server refused our login: its letters wait, spending no
-    attempt, until the delivery settings change (another ``fingerprint``: DESIGN §5)."""
-
-    business_id: int = Field(foreign_key="business.id", primary_key=True)
-    fingerprint: str = Field(max_length=64)
-    reason: str = Field(max_length=1000)
-    paused_at: datetime = Field(default_factory=utcnow)
-
-
 class Client(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("business_id", "email", name="uq_client_email"),
@@ -214,29 +204,6 @@ class DailyRun(SQLModel, table=True):
     day: date = Field(primary_key=True)
     picked: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
-
-
-class DigestStatus(StrEnum):
-    sending = "sending"
-    sent = "sent"
-    failed = "failed"
-
-
-class Digest(SQLModel, table=True):
-    """The owner's digest of (business, day): whoever inserts the row sends it. The
-    ``claimed_at`` of the last one sent is the moment the next one counts from."""
-
-    business_id: int = Field(foreign_key="business.id", primary_key=True)
-    day: date = Field(primary_key=True)
-    status: str = Field(default=DigestStatus.sending, max_length=10)
-    to_email: str = Field(max_length=320)
-    attempts: int = Field(default=1)
-    claimed_at: datetime
-    lease_owner: str | None = Field(default=None, max_length=100)
-    lease_until: datetime | None = Field(default=None)
-    next_attempt_at: datetime | None = Field(default=None)
-    sent_at: datetime | None = Field(default=None)
-    last_error: str | None = Field(default=None, max_length=1000)
 
 
 class Guarantee(SQLModel, table=True):
@@ -388,3 +355,12 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=200, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = Field(default=None)
+
+
+# The tables of delivery (pauses, the owner's inbox, the digest) live in their own module,
+# which needs ``utcnow`` from above: imported last, re-exported here.
+from followup.models.delivery import Digest as Digest  # noqa: E402
+from followup.models.delivery import DigestStatus as DigestStatus  # noqa: E402
+from followup.models.delivery import InboxMessage as InboxMessage  # noqa: E402
+from followup.models.delivery import InboxState as InboxState  # noqa: E402
+from followup.models.delivery import SendingPause as SendingPause  # noqa: E402
