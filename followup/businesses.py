@@ -298,3 +298,26 @@ def get_business(session: Session, business_id: int | None = None) -> Business:
             f"there are several businesses; choose one with --business ID ({names})"
         )
     return found[0]
+
+
+# Free mailbox providers: a letter from a business's own domain whose replies go to one
+# of these looks forged to spam filters (SpamAssassin's FREEMAIL_FORGED_REPLYTO, 1.2).
+FREE_MAIL = frozenset(
+    {
+        "gmail.com", "googlemail.com", "hotmail.com", "hotmail.es", "outlook.com",
+        "outlook.es", "live.com", "msn.com", "yahoo.com", "yahoo.es", "icloud.com",
+        "me.com", "aol.com", "gmx.com", "gmx.es", "proton.me", "protonmail.com",
+    }
+)  # fmt: skip
+
+
+def sending_advice(business: Business) -> list[str]:
+    """What in the settings makes letters look like spam, in words the owner can act on."""
+    sender = business.sender_email.rpartition("@")[2].lower()
+    reply = business.reply_to.rpartition("@")[2].lower() if business.reply_to else ""
+    if reply in FREE_MAIL and sender and sender != reply and sender not in FREE_MAIL:
+        return [
+            f"Letters come from {sender} but replies go to a {reply} address: spam filters "
+            f"distrust that pairing. Prefer a reply-to address at {sender} (or none)."
+        ]
+    return []

@@ -108,3 +108,17 @@ def test_a_plain_init_keeps_the_national_holidays_named_in_its_language(run: Run
     )
     assert json.loads(run("pick", "--date", "2026-12-25", "--json").output) == []
     assert len(json.loads(run("pick", "--date", "2026-12-09", "--json").output)) == 3
+
+
+def test_a_free_mail_reply_to_on_a_business_domain_is_advised_against(run: Run) -> None:
+    said = run(
+        "init", "--name", "Taller", "--owner", "Marta Ruiz", "--sender", "marta@bicisruiz.es",
+        "--reply-to", "marta.ruiz@gmail.com", "--holidays", "none",
+    ).output  # fmt: skip
+    assert "replies go to a gmail.com address: spam filters distrust that pairing" in said
+    assert "Prefer a reply-to address at bicisruiz.es (or none)." in said
+    fixed = run("settings", "set", "--reply-to", "taller@bicisruiz.es").output
+    assert "spam filters" not in fixed
+    # Sending from the free mailbox itself is what its owner does: nothing to say.
+    assert "spam filters" not in run("settings", "set", "--sender", "taller@gmail.com").output
+    assert "spam filters" not in run("settings", "set", "--quota", "4").output

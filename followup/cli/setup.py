@@ -174,7 +174,7 @@ def init(state: State, **values: Any) -> None:
     Run again, it changes nothing: without --name, or with the name of a business that
     exists, it says so. A new --name adds another business to the same database.
     """
-    from followup.businesses import create_business, find_business
+    from followup.businesses import create_business, find_business, sending_advice
 
     migrate_schema(state.raw_engine)
     with write_session(state.raw_engine) as session:
@@ -211,6 +211,8 @@ def init(state: State, **values: Any) -> None:
             click.echo(
                 "No public holidays are kept: name them with `followup settings set --holidays XX`."
             )
+        for advice in sending_advice(business):
+            click.echo(advice, err=True)
         click.echo("Next: `followup clients import clients.csv`, then `followup daily`.")
 
 
@@ -260,7 +262,7 @@ def settings(ctx: click.Context, as_json: bool) -> None:
 @pass_state
 def settings_set(state: State, no_imap: bool, **values: Any) -> None:
     """Change settings of the business, with the same checks as `init`."""
-    from followup.businesses import update_business
+    from followup.businesses import sending_advice, update_business
     from followup.mailbox import parse_mailbox
 
     if no_imap:
@@ -271,7 +273,9 @@ def settings_set(state: State, no_imap: bool, **values: Any) -> None:
     if not changes:
         raise Usage("say what to change, e.g. `followup settings set --quota 4`")
     with write_session(state.engine) as session:
-        changed = update_business(session, state.business(session), now=now(), **changes)
+        business = state.business(session)
+        changed = update_business(session, business, now=now(), **changes)
+        advice = sending_advice(business) if {"sender_email", "reply_to"} & set(changed) else []
     if not changed:
         click.echo("Nothing changed: the settings were already so.")
     for field, value in changed.items():
@@ -291,6 +295,8 @@ def settings_set(state: State, no_imap: bool, **values: Any) -> None:
                     "FOLLOWUP_IMAP_PASSWORD_FILE where followup runs.",
                     err=True,
                 )
+    for line in advice:
+        click.echo(line, err=True)
 
 
 def _shown(value: Any) -> str:
