@@ -9,28 +9,19 @@ the timeout tests give the client 0.2 s against a server that takes longer.
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import logging
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP as SMTPServer
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -46,129 +37,14 @@ from followup.models import Client, Letter, LetterStatus
 from followup.outbox.sender import lift_pauses, pause_sending, sending_pauses
 from tests.conftest import Run
 from tests.factories import NOW, Database, at, client_maker, make_business, make_letter
+from tests.smtp_server import PASSWORD, Faulty, Server, free_port, serving, start
 
 ROOT = Path(__file__).resolve().parent.parent
-SLOW = 1.0  # how long the server takes when it is slow; the client waits 0.2 s
-PASSWORD = "app-password-1"
-
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    message: EmailMessage
-    connection: int
-    tls: bool
-
-
-@dataclass
-class Faulty:
-    """An aiosmtpd handler whose answers are scripted per recipient: each attempt at a
-    recipient takes the next fault of its list, at the step the fault names; with no
-    fault left, everything is accepted and recorded in ``received``."""
-
-    script: dict[str, list[str]] = field(default_factory=dict)
-    received: list[Received] = field(default_factory=list)
-    rcpts: list[str] = field(default_factory=list)
-    logins: list[tuple[str, bool]] = field(default_factory=list)
-    password: str = PASSWORD
-    connections: Iterator[int] = field(default_factory=itertools.count)
-
-    def fault(self, address: str, step: str) -> str | None:
-        faults = self.script.get(address)
-        if faults and faults[0].startswith(step + ":"):
-            return faults.pop(0).split(":", 1)[1]
-        return None
-
-    async def handle_RCPT(
-        self, server: SMTPServer, session: Session, envelope: Envelope, address: str, _: Any
-    ) -> str:
-        self.rcpts.append(address)
-        fault = self.fault(address, "rcpt")
-        if fault == "drop":
-            assert server.transport is not None
-            server.transport.close()
-        elif fault == "slow":
-            await asyncio.sleep(SLOW)
-        elif fault is not None:
-            return fault
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        fault = self.fault(envelope.rcpt_tos[0], "data")
-        if fault is not None and fault[0].isdigit():
-            return fault  # refused: nothing is recorded
-        if not hasattr(session, "number"):
-            session.number = next(self.connections)  # type: ignore[attr-defined]
-        assert isinstance(envelope.content, bytes) and envelope.mail_from is not None
-        assert server.transport is not None
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.received.append(
-            Received(
-                envelope.mail_from,
-                list(envelope.rcpt_tos),
-                parsed,
-                session.number,  # type: ignore[attr-defined]
-                server.transport.get_extra_info("ssl_object") is not None,
-            )
-        )
-        if fault == "drop":  # the server has the message; its answer never leaves
-            server.transport.close()
-        elif fault == "slow":
-            await asyncio.sleep(SLOW)
-        elif fault == "close-after":  # answers, then hangs up (an idle timeout)
-            asyncio.get_running_loop().call_soon(server.transport.close)
-        return "250 2.0.0 Queued"
-
-    def authenticate(
-        self, _server: SMTPServer, _session: Session, _env: Envelope, _mech: str, data: Any
-    ) -> AuthResult:
-        assert isinstance(data, LoginPassword)
-        ok = data.login == b"marta" and data.password == self.password.encode()
-        self.logins.append((data.login.decode(), ok))
-        return AuthResult(success=ok, handled=False)
-
-    def message_ids(self) -> list[str]:
-        return [str(got.message["Message-ID"]) for got in self.received]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Server:
-    handler: Faulty
-    port: int
-
-    def url(self, user: str = "", query: str = "", scheme: str = "smtp") -> str:
-        return f"{scheme}://{user + '@' if user else ''}127.0.0.1:{self.port}{query}"
-
-
-def start(handler: Faulty, **options: Any) -> tuple[Controller, Server]:
-    port = free_port()
-    controller = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=port,
-        server_hostname="mx.test",
-        authenticator=handler.authenticate,
-        ready_timeout=10,
-        **({"auth_require_tls": False} | options),
-    )
-    controller.start()
-    return controller, Server(handler, port)
 
 
 @pytest.fixture
 def server() -> Iterator[Server]:
-    controller, running = start(Faulty())
-    yield running
-    controller.stop()
+    yield from serving()
 
 
 def smtp_settings(url: str, database_url: str = "sqlite://", **fields: Any) -> Settings:
