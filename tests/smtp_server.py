@@ -2,9 +2,10 @@
 of the test's process, with a handler whose answers are scripted per recipient.
 
 ``Faulty`` records every message it accepts (``received``, ``message_ids()``); its
-``script`` injects faults per recipient and step; ``pause`` makes every step (EHLO,
-MAIL, RCPT, DATA) take that long, so that a sender killed at a random moment is caught
-in every phase; ``steps`` counts the steps begun, by name, for tests that wait for one.
+``script`` injects faults per recipient and step; ``pauses`` make steps (EHLO, MAIL,
+RCPT, DATA) take a while, so that a sender killed at a random moment is caught in every
+phase; ``steps`` counts the steps begun, by name, and ``current`` is the step the server
+is pausing in, for tests that wait for one or ask where a sender was.
 """
 
 from __future__ import annotations
@@ -49,10 +50,12 @@ class Faulty:
     logins: list[tuple[str, bool]] = field(default_factory=list)
     password: str = PASSWORD
     connections: Iterator[int] = field(default_factory=itertools.count)
-    # Seconds every step takes (EHLO, MAIL, RCPT, DATA after the message is recorded).
-    pause: float = 0.0
-    # Steps begun, by name ("EHLO", "MAIL", "RCPT", "DATA"), under ``changed``.
+    # Seconds a step takes, by name: "EHLO", "MAIL", "RCPT", "DATA" (after the message
+    # is recorded, before the answer).
+    pauses: dict[str, float] = field(default_factory=dict)
+    # Steps begun, by name, and the one the server is pausing in: under ``changed``.
     steps: Counter[str] = field(default_factory=Counter)
+    current: str | None = None
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def fault(self, address: str, step: str) -> str | None:
@@ -62,11 +65,15 @@ class Faulty:
         return None
 
     async def begin(self, step: str) -> None:
+        pause = self.pauses.get(step, 0.0)
         with self.changed:
             self.steps[step] += 1
+            self.current = step if pause else None
             self.changed.notify_all()
-        if self.pause:
-            await asyncio.sleep(self.pause)
+        if pause:
+            await asyncio.sleep(pause)
+            with self.changed:
+                self.current = None
 
     def wait_for(self, ready: Callable[[Counter[str]], bool], timeout: float) -> bool:
         """Block the test's thread until ``ready(steps)`` holds; False on timeout."""
