@@ -605,7 +605,7 @@ def test_an_unexpected_error_before_sending_pushes_the_letter_back(
     def broken(*_args: object) -> EmailMessage:
         raise KeyError("template bug")
 
-    monkeypatch.setattr("followup.jobs.sending.build_message", broken)
+    monkeypatch.setattr("followup.jobs.delivery.build_message", broken)
     mailer = RecordingMailer()
     with pytest.raises(KeyError):
         send_due(any_engine, get_settings(outbox_dir=tmp_path), at(NOW), mailer)
