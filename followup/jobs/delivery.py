@@ -2,8 +2,9 @@
 handed to the mailer, its outcome recorded (``send_due`` in ``sending`` runs the rounds).
 
 A letter the server took is recorded as sent at the next checkpoint, together with the
-others sent since the last one; the checkpoint also renews the batch's leases and drops
-any letter that is no longer ours before it is sent. A sender that dies between a letter
+others sent since the last one; the checkpoint also reads the next few letters as they
+are then, so a letter no longer ours, or to a client who has since unsubscribed, is not
+sent. A sender that dies between a letter
 and its checkpoint leaves that letter ``sending``: the lease's expiry makes it
 ``uncertain``, and it is never resent by itself. Failures are recorded at once.
 """
@@ -20,7 +21,7 @@ from email.message import EmailMessage
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from followup.db import read_session, write_session
+from followup.db import write_session
 from followup.mail.mailer import Mailer, SendError
 from followup.mail.message import build_message
 from followup.models import Business, Client, Letter, LetterStatus
@@ -37,9 +38,11 @@ from followup.outbox.sender import bounce_client, pause_sending
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Loaded = tuple[Letter, Business, Client]
 
-# Checkpoints: after this many letters sent, after CHECK_EVERY, before a wait of the rate
-# limit longer than that, and when the batch ends. At the pace of a mail provider's limit
+# Checkpoints: after this many letters, after CHECK_EVERY, before a wait of the rate limit
+# longer than that, and when the batch ends. Each records the letters sent since the last
+# one and reads the next MARK_EVERY letters afresh. At the pace of a mail provider's limit
 # (a letter every few seconds) every letter is recorded before the next one starts.
 MARK_EVERY = 20
 CHECK_EVERY = timedelta(seconds=1)
@@ -75,18 +78,28 @@ class Round:
 
     def send_batch(self, batch: list[int], stop: Callable[[], bool]) -> None:
         pending = list(batch)
-        loaded = _load(self.engine, batch)
-        checked = self.clock()  # the claim's lease started now
+        loaded: dict[int, Loaded] = {}
+        renewed = checked = self.clock()  # the claim's lease started now
         try:
             while pending and not self.halted and not stop():
                 now = self.clock()
-                if len(self.unmarked) >= MARK_EVERY or now - checked >= CHECK_EVERY:
-                    checked = now
-                    pending = self.checkpoint(pending)
+                if now - renewed >= timedelta(seconds=self.lease_seconds / 2):
+                    # The whole batch at once: none expires waiting behind a slow letter.
+                    renewed = now
+                    with write_session(self.engine) as session:
+                        ours = renew_leases(session, pending, self.owner, now, self.lease_seconds)
+                    pending = [letter_id for letter_id in pending if letter_id in ours]
                     if not pending:
                         break
+                if (
+                    pending[0] not in loaded
+                    or len(self.unmarked) >= MARK_EVERY
+                    or now - checked >= CHECK_EVERY
+                ):
+                    checked = now
+                    loaded = self.checkpoint(pending[:MARK_EVERY])
                 letter_id = pending.pop(0)
-                outcome = self.send_one(letter_id, loaded.get(letter_id))
+                outcome = self.send_one(letter_id, loaded.pop(letter_id, None))
                 if outcome is not None:
                     self.outcomes[outcome] += 1
         finally:
@@ -100,17 +113,13 @@ class Round:
                         released = release_claim(session, pending, self.owner, self.clock())
                     self.released += released
 
-    def checkpoint(self, pending: list[int]) -> list[int]:
+    def checkpoint(self, following: list[int]) -> dict[int, Loaded]:
         """One short transaction: record the letters sent since the last checkpoint, and
-        renew the leases of the batch's rest (none expires waiting behind a slow letter);
-        returns the letters of ``pending`` still ours, in order."""
+        read the ``following`` ones as they are now (still ours? the client still
+        reachable? the text the owner left?)."""
         with write_session(self.engine) as session:
             self.mark_sent(session)
-            ours = set(renew_leases(session, pending, self.owner, self.clock(), self.lease_seconds))
-        for letter_id in pending:
-            if letter_id not in ours:
-                log.warning("letter %s is no longer leased to %s; not sent", letter_id, self.owner)
-        return [letter_id for letter_id in pending if letter_id in ours]
+            return _load(session, following)
 
     def record_sent(self) -> None:
         """Write down the letters the server took that are not recorded yet."""
@@ -130,9 +139,7 @@ class Round:
         self.outcomes[LetterStatus.sent] += len(applied)
         self.unmarked.clear()
 
-    def send_one(
-        self, letter_id: int, loaded: tuple[Letter, Business, Client] | None
-    ) -> LetterStatus | None:
+    def send_one(self, letter_id: int, loaded: Loaded | None) -> LetterStatus | None:
         """Send one claimed letter; the status it ended in, or None: not ours any more,
         or sent (``unmarked`` until the next checkpoint)."""
         if loaded is None or not _ours(loaded[0], self.owner):
@@ -251,19 +258,18 @@ def _ours(letter: Letter, owner: str) -> bool:
     return letter.status == LetterStatus.sending and letter.lease_owner == owner
 
 
-def _load(engine: Engine, batch: list[int]) -> dict[int, tuple[Letter, Business, Client]]:
-    """The batch's letters, each with its business and client, in two queries."""
-    with read_session(engine) as session:
-        rows = session.exec(
-            select(Letter, Client)
-            .join(Client, col(Client.id) == col(Letter.client_id))
-            .where(col(Letter.id).in_(batch))
-        ).all()
-        wanted = {letter.business_id for letter, _ in rows}
-        businesses = {
-            business.id: business
-            for business in session.exec(select(Business).where(col(Business.id).in_(wanted)))
-        }
+def _load(session: Session, letter_ids: list[int]) -> dict[int, Loaded]:
+    """These letters, each with its business and client, in two queries."""
+    rows = session.exec(
+        select(Letter, Client)
+        .join(Client, col(Client.id) == col(Letter.client_id))
+        .where(col(Letter.id).in_(letter_ids))
+    ).all()
+    wanted = {letter.business_id for letter, _ in rows}
+    businesses = {
+        business.id: business
+        for business in session.exec(select(Business).where(col(Business.id).in_(wanted)))
+    }
     return {
         letter.id: (letter, businesses[letter.business_id], client)
         for letter, client in rows

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
-from email import policy
+from email import policy, quoprimime
 from email.header import Header
-from email.headerregistry import Address
+from email.headerregistry import BaseHeader
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
+from functools import cache, lru_cache
 
 from followup.errors import Invalid
 from followup.fields import one_line
@@ -27,6 +28,7 @@ from followup.models import Business, Client, Letter
 
 # On the wire: CRLF line ends, long headers folded, non-ASCII headers RFC 2047-encoded.
 POLICY = policy.SMTP
+LINE_MAX = 78  # POLICY.max_line_length
 HEADERS = ("Message-ID", "Date", "From", "Reply-To", "To", "Subject")
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -55,39 +57,73 @@ def build_message(
             permanent=True,
             code="bad_message_id",
         )
+    # Every header is written as it goes on the wire (set_raw): parsing each value into
+    # the email package's header objects cost more than the SMTP exchange itself.
     message = EmailMessage(policy=POLICY)
-    message["Message-ID"] = letter.message_id
-    message["Date"] = format_datetime(now.astimezone(UTC))
+    message.set_raw("Message-ID", letter.message_id)
+    message.set_raw("Date", format_datetime(now.astimezone(UTC)))
     # The owner signs the letter, so the owner's name comes first: "Marta Ruiz — Taller…".
     sender = business.from_name or (
         f"{business.owner_name} — {business.name}" if business.owner_name else business.name
     )
-    message["From"] = _address(sender, business.sender_email, "the sender address")
+    message.set_raw("From", _address(sender, business.sender_email, "the sender address"))
     if business.reply_to:
-        message["Reply-To"] = _address(
-            business.owner_name, business.reply_to, "the reply-to address"
-        )
-    message["To"] = _address(client.name, letter.to_email, "the recipient address")
-    _set_subject(message, one_line(letter.subject))
-    message.set_content(letter.body_text, cte="quoted-printable")
-    message.add_alternative(letter.body_html, subtype="html", cte="quoted-printable")
-    for part in message.iter_parts():
-        del part["MIME-Version"]  # once, at the top, as RFC 2045 has it
+        reply_to = _address(business.owner_name, business.reply_to, "the reply-to address")
+        message.set_raw("Reply-To", reply_to)
+    message.set_raw("To", _address(client.name, letter.to_email, "the recipient address"))
+    message.set_raw("Subject", _subject(one_line(letter.subject)))
+    message.set_raw("MIME-Version", "1.0")  # once, at the top, as RFC 2045 has it
+    message.set_raw("Content-Type", _alternative())
+    message.set_payload([_part(letter.body_text, "plain"), _part(letter.body_html, "html")])
     return message
 
 
-def _set_subject(message: EmailMessage, subject: str) -> None:
+def _subject(subject: str) -> str:
     """The subject, encoded so that it decodes to exactly what was drafted.
 
     Python's own folding of a long non-ASCII header can leave a space before the fold,
     which a reader then shows doubled ("no  abría"); a run of RFC 2047 encoded words
     keeps every space inside the words, and the folds between them vanish on decoding.
+    A long ASCII subject is folded when the message is written.
     """
     if subject.isascii():
-        message["Subject"] = subject
-        return
-    encoded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
-    message.set_raw("Subject", encoded)
+        return subject
+    return Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
+
+
+@cache
+def _alternative() -> BaseHeader:
+    """The top Content-Type, parsed once per process: the email package would parse it on
+    every look while writing the message. One boundary serves every message: ``=_``
+    never occurs in quoted-printable text, so no part can contain it."""
+    boundary = f"=_{secrets.token_hex(12)}"
+    header = POLICY.header_factory("Content-Type", f'multipart/alternative; boundary="{boundary}"')
+    assert isinstance(header, BaseHeader)
+    return header
+
+
+# Parsed once, for the same reason.
+_PART_HEADERS = {
+    subtype: [
+        (name, POLICY.header_factory(name, value))
+        for name, value in (
+            ("Content-Type", f'text/{subtype}; charset="utf-8"'),
+            ("Content-Transfer-Encoding", "quoted-printable"),
+        )
+    ]
+    for subtype in ("plain", "html")
+}
+
+
+def _part(text: str, subtype: str) -> EmailMessage:
+    """A text part in UTF-8, quoted-printable (7-bit on the wire, for servers without
+    8BITMIME), its lines ended as ``set_content`` ends them."""
+    part = EmailMessage(policy=POLICY)
+    for name, value in _PART_HEADERS[subtype]:
+        part.set_raw(name, value)
+    body = b"\n".join(text.encode("utf-8").splitlines()) + b"\n"
+    part.set_payload(quoprimime.body_encode(body.decode("latin-1"), LINE_MAX))
+    return part
 
 
 def make_message_id(domain: str, now: datetime) -> str:
@@ -103,7 +139,10 @@ def make_message_id(domain: str, now: datetime) -> str:
     return f"<{stamp}.{secrets.token_hex(8)}@{ascii_domain}>"
 
 
-def _address(name: str, address: str, role: str) -> Address:
+@lru_cache(maxsize=1024)  # a business's From and Reply-To are the same in every letter
+def _address(name: str, address: str, role: str) -> str:
+    """``Name <local@domain>`` as it goes on the wire: the name on one line, quoted or
+    RFC 2047-encoded as it needs, the domain in ASCII."""
     local, at, domain = address.strip().rpartition("@")
     ascii_domain = _ascii_domain(domain)
     if not at or not _LOCAL_PART.fullmatch(local) or ascii_domain is None:
@@ -113,7 +152,7 @@ def _address(name: str, address: str, role: str) -> Address:
             permanent=True,
             code="bad_address",
         )
-    return Address(display_name=one_line(name), username=local, domain=ascii_domain)
+    return formataddr((one_line(name), f"{local}@{ascii_domain}"), charset="utf-8")
 
 
 def _ascii_domain(domain: str) -> str | None:
