@@ -53,7 +53,8 @@ class Faulty:
     # Seconds a step takes, by name: "EHLO", "MAIL", "RCPT", "DATA" (after the message
     # is recorded, before the answer).
     pauses: dict[str, float] = field(default_factory=dict)
-    # Steps begun, by name, and the one the server is pausing in: under ``changed``.
+    # Steps begun, by name (RSET too), and the one the server is pausing in: under
+    # ``changed``.
     steps: Counter[str] = field(default_factory=Counter)
     current: str | None = None
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -98,6 +99,10 @@ class Faulty:
         await self.begin("MAIL")
         envelope.mail_from = address
         envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RSET(self, _server: SMTPServer, _session: Session, _env: Envelope) -> str:
+        await self.begin("RSET")
         return "250 OK"
 
     async def handle_RCPT(

@@ -16,19 +16,23 @@ import random
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from followup.config import get_settings
 from followup.db import read_session, write_session
+from followup.jobs import send_due
 from followup.models import Letter, LetterStatus
-from tests.factories import Database, client_maker, make_business, make_letter
+from tests.factories import NOW, Database, at, client_maker, make_business, make_letter
 from tests.smtp_server import Faulty, Server, serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +44,32 @@ SEED = int(os.environ.get("FOLLOWUP_TEST_SEED", "20261204"))
 # while the server holds a message whose 250 the sender never reads.
 PAUSES = {"EHLO": 0.005, "MAIL": 0.005, "RCPT": 0.005, "DATA": 0.05}
 EXPLICIT = {LetterStatus.sent, LetterStatus.uncertain, LetterStatus.queued, LetterStatus.failed}
+
+
+# A sender whose mailer writes each message's Message-ID to a file (the server's log) and
+# is killed by SIGKILL as the third letter of its batch comes up.
+DIES_AT_THE_THIRD = textwrap.dedent(
+    """
+    import os, signal, sys
+    from datetime import UTC, datetime
+    from followup.config import get_settings
+    from followup.db import make_engine
+    from followup.jobs import send_due
+
+    class DiesAtTheThird:
+        count = 0
+
+        def send(self, message):
+            self.count += 1
+            if self.count == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            with open(sys.argv[2], "a") as log:
+                log.write(str(message["Message-ID"]) + "\\n")
+
+    settings = get_settings(database_url=sys.argv[1], send_batch=3)
+    send_due(make_engine(settings), settings, lambda: datetime.now(UTC), DiesAtTheThird())
+    """
+)
 
 
 @pytest.fixture
@@ -164,3 +194,50 @@ def test_a_sender_killed_twenty_times_never_delivers_a_letter_twice(
     # in a batch (between letters, at MAIL or RCPT).
     assert {"before connecting", "during DATA"} < set(phases), seen
     print(seen, dict(by_status))
+
+
+class Recording:
+    def __init__(self) -> None:
+        self.message_ids: list[str] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.message_ids.append(str(message["Message-ID"]))
+
+
+@pytest.mark.slow
+def test_letters_sent_but_not_yet_recorded_when_the_sender_dies_are_never_resent(
+    db: Database, tmp_path: Path
+) -> None:
+    """Sent letters are recorded together at checkpoints: a sender killed in between
+    leaves them ``sending``, and the lease's expiry makes them ``uncertain``, not due."""
+    business = make_business(db.engine)
+    letters = [make_letter(db.engine, business, status=LetterStatus.queued) for _ in range(5)]
+    delivered = tmp_path / "delivered"
+    dead = subprocess.run(
+        [sys.executable, "-c", DIES_AT_THE_THIRD, db.url, str(delivered)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert dead.returncode == -signal.SIGKILL, dead.stderr
+    first_two = [lt.message_id for lt in letters[:2]]
+    assert delivered.read_text().split() == first_two
+
+    with read_session(db.engine) as session:
+        owner = session.exec(select(Letter.lease_owner).where(Letter.id == letters[0].id)).one()
+    assert owner is not None
+    _lease_runs_out(db, int(owner.split(":")[1]))
+    again = Recording()
+    settings = get_settings(database_url=db.url, send_batch=3)
+    summary = send_due(db.engine, settings, at(NOW), again)
+
+    assert again.message_ids == [lt.message_id for lt in letters[3:]]  # none a second time
+    assert summary.sent == 2
+    with read_session(db.engine) as session:
+        status = {lt.id: lt.status for lt in session.exec(select(Letter))}
+    # Delivered, then the sender died before recording them (or just after): never due.
+    assert {status[lt.id] for lt in letters[:2]} <= {LetterStatus.uncertain, LetterStatus.sent}
+    assert status[letters[2].id] == LetterStatus.uncertain  # claimed, never sent
+    assert [status[lt.id] for lt in letters[3:]] == [LetterStatus.sent] * 2

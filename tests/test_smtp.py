@@ -100,6 +100,23 @@ def test_a_round_delivers_every_letter_once_over_one_connection(
     assert len(got) == 3
 
 
+def test_letters_the_server_takes_follow_each_other_without_a_reset(
+    engine: Engine, server: Server
+) -> None:
+    """RSET costs a round trip per letter: only a letter refused midway needs one, so
+    that the next starts a transaction of its own."""
+    shop = make_business(engine)
+    letters = [queued_letter(engine, shop) for _ in range(4)]
+    refused = letters[1].to_email
+    assert refused is not None
+    server.handler.script[refused] = ["rcpt:451 4.7.1 Greylisted, try again later"]
+    summary = send(engine, smtp_settings(server.url()))
+    assert (summary.sent, summary.retried) == (3, 1)
+    assert server.handler.steps["RSET"] == 1  # after the refusal, not between the others
+    assert server.handler.steps["EHLO"] == 1  # one connection
+    assert {r.connection for r in server.handler.received} == {0}
+
+
 def test_a_451_at_rcpt_is_retried_and_the_letter_delivered_exactly_once(
     db: Database, server: Server
 ) -> None:

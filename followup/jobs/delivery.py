@@ -43,8 +43,11 @@ Loaded = tuple[Letter, Business, Client]
 # Checkpoints: after this many letters, after CHECK_EVERY, before a wait of the rate limit
 # longer than that, and when the batch ends. Each records the letters sent since the last
 # one and reads the next MARK_EVERY letters afresh. At the pace of a mail provider's limit
-# (a letter every few seconds) every letter is recorded before the next one starts.
-MARK_EVERY = 20
+# (a letter every few seconds) every letter is recorded before the next one starts. A
+# sender that dies leaves its whole claimed batch (FOLLOWUP_SEND_BATCH, 20 by default)
+# ``sending``, sent or not, until the lease ends: recording up to that many at once puts
+# no more letters at risk of ``uncertain``.
+MARK_EVERY = 50
 CHECK_EVERY = timedelta(seconds=1)
 
 
