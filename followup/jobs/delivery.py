@@ -1,12 +1,13 @@
-"""One sending round's letters: a claimed batch loaded at once, each letter built and
-handed to the mailer, its outcome recorded (``send_due`` in ``sending`` runs the rounds).
+"""One sending round's letters: each claimed batch read a chunk at a time, each letter
+built and handed to the mailer, its outcome recorded (``send_due`` in ``sending`` claims
+the batches).
 
 A letter the server took is recorded as sent at the next checkpoint, together with the
-others sent since the last one; the checkpoint also reads the next few letters as they
-are then, so a letter no longer ours, or to a client who has since unsubscribed, is not
-sent. A sender that dies between a letter
-and its checkpoint leaves that letter ``sending``: the lease's expiry makes it
-``uncertain``, and it is never resent by itself. Failures are recorded at once.
+others sent since the last one; the checkpoint also reads the next letters as they are
+then, so a letter no longer ours, or to a client who has since unsubscribed, is not
+sent. A sender that dies between a letter and its checkpoint leaves that letter
+``sending``: the lease's expiry makes it ``uncertain``, and it is never resent by itself.
+Failures are recorded at once.
 """
 
 from __future__ import annotations

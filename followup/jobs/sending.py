@@ -3,8 +3,9 @@
 ``send_due`` drains the outbox. Every step that touches the database is a short
 transaction of its own and no transaction is open while the mailer talks to a server:
 claim (the attempt is counted), send, then record the outcome with an UPDATE that
-applies only while this sender still holds the lease. Cron, the scheduler and a
-second replica can therefore run it at the same time and no letter goes out twice.
+applies only while this sender still holds the lease (successes a few at a time: see
+``delivery``). Cron, the scheduler and a second replica can therefore run it at the
+same time and no letter goes out twice.
 
 By SMTP two more rules hold. A business whose mail server refused our login is paused
 (``SendingPause``): its letters stay queued, none using an attempt, until the delivery
