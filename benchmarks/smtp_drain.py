@@ -1,6 +1,6 @@
 """How fast the outbox drains to a real SMTP server, against a bare aiosmtplib loop.
 
-    .venv/bin/python benchmarks/smtp_drain.py [LETTERS]    # LETTERS defaults to 2,000
+    .venv/bin/python benchmarks/smtp_drain.py [LETTERS] [--rounds N]   # 2,000 and 3
 
 Starts an aiosmtpd server on loopback that keeps nothing, fills a fresh SQLite database
 with LETTERS queued letters, and drains them with ``send_due`` and the SMTP mailer, as
@@ -10,6 +10,9 @@ connection: the most any sender could do here. It prints both rates and their ra
 
 The rate limit is a deliberate wait (20 letters a minute by default), so it is left out
 of the measure: ``send_due`` gets a sleep that returns at once.
+
+The two take turns, ROUNDS times (a fresh database each time), and each keeps its best
+time: on a machine shared with other work, the best run is the one least disturbed.
 
 Target: the outbox at 0.8 or more of the bare loop.
 """
@@ -140,23 +143,28 @@ def bare(url: str, port: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("letters", nargs="?", type=int, default=2_000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     handler = Count()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=10)
     controller.start()
+    outbox = loop = float("inf")
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{Path(tmp) / 'followup.db'}"
-            fill(url, args.letters)
-            outbox = drain(url, f"smtp://127.0.0.1:{port}")
-            delivered = handler.messages
-            loop = bare(url, port)
+            for turn in range(args.rounds):
+                url = f"sqlite:///{Path(tmp) / f'followup-{turn}.db'}"
+                fill(url, args.letters)
+                before = handler.messages
+                outbox = min(outbox, drain(url, f"smtp://127.0.0.1:{port}"))
+                if handler.messages - before != args.letters:
+                    sys.exit(f"the outbox delivered {handler.messages - before} messages, "
+                             f"not {args.letters}")  # fmt: skip
+                loop = min(loop, bare(url, port))
     finally:
         controller.stop()
-    if delivered != args.letters or handler.messages != 2 * args.letters:
-        sys.exit(f"expected {args.letters} messages each way, got {delivered} and "
-                 f"{handler.messages - delivered}")  # fmt: skip
+    if handler.messages != 2 * args.letters * args.rounds:
+        sys.exit(f"expected {2 * args.letters * args.rounds} messages, got {handler.messages}")
     outbox_rate, loop_rate = args.letters / outbox, args.letters / loop
     print(f"letters: {args.letters}")
     print(f"outbox (send_due, SMTP): {outbox:.2f} s, {outbox_rate:.0f} letters/s")

@@ -1,15 +1,21 @@
-"""A real SMTP server for tests: aiosmtpd on 127.0.0.1 and a free port (``Controller``'s
-port 0 and its default ``::1`` bind do not work here), with a handler whose answers are
-scripted per recipient (``Faulty``) and which records every envelope and message it
-accepts. ``conftest.py``'s ``server`` fixture runs one for a test; ``start`` runs one with
-other options (TLS)."""
+"""A real SMTP server for the tests: aiosmtpd on 127.0.0.1 and a free port, in a thread
+of the test's process, with a handler whose answers are scripted per recipient.
+
+``Faulty`` records every message it accepts (``received``, ``message_ids()``); its
+``script`` injects faults per recipient and step; ``pauses`` make steps (EHLO, MAIL,
+RCPT, DATA) take a while, so that a sender killed at a random moment is caught in every
+phase; ``steps`` counts the steps begun, by name, and ``current`` is the step the server
+is pausing in, for tests that wait for one or ask where a sender was.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import socket
-from collections.abc import Iterator
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -44,6 +50,14 @@ class Faulty:
     logins: list[tuple[str, bool]] = field(default_factory=list)
     password: str = PASSWORD
     connections: Iterator[int] = field(default_factory=itertools.count)
+    # Seconds a step takes, by name: "EHLO", "MAIL", "RCPT", "DATA" (after the message
+    # is recorded, before the answer).
+    pauses: dict[str, float] = field(default_factory=dict)
+    # Steps begun, by name (RSET too), and the one the server is pausing in: under
+    # ``changed``.
+    steps: Counter[str] = field(default_factory=Counter)
+    current: str | None = None
+    changed: threading.Condition = field(default_factory=threading.Condition)
 
     def fault(self, address: str, step: str) -> str | None:
         faults = self.script.get(address)
@@ -51,10 +65,51 @@ class Faulty:
             return faults.pop(0).split(":", 1)[1]
         return None
 
+    async def begin(self, step: str) -> None:
+        pause = self.pauses.get(step, 0.0)
+        with self.changed:
+            self.steps[step] += 1
+            self.current = step if pause else None
+            self.changed.notify_all()
+        if pause:
+            await asyncio.sleep(pause)
+            with self.changed:
+                self.current = None
+
+    def wait_for(self, ready: Callable[[Counter[str]], bool], timeout: float) -> bool:
+        """Block the test's thread until ``ready(steps)`` holds; False on timeout."""
+        with self.changed:
+            return self.changed.wait_for(lambda: ready(self.steps), timeout)
+
+    async def handle_EHLO(
+        self, _server: SMTPServer, session: Session, _env: Envelope, hostname: str, responses: Any
+    ) -> Any:
+        session.host_name = hostname
+        await self.begin("EHLO")
+        return responses
+
+    async def handle_MAIL(
+        self,
+        _server: SMTPServer,
+        _session: Session,
+        envelope: Envelope,
+        address: str,
+        options: list[str],
+    ) -> str:
+        await self.begin("MAIL")
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RSET(self, _server: SMTPServer, _session: Session, _env: Envelope) -> str:
+        await self.begin("RSET")
+        return "250 OK"
+
     async def handle_RCPT(
         self, server: SMTPServer, session: Session, envelope: Envelope, address: str, _: Any
     ) -> str:
         self.rcpts.append(address)
+        await self.begin("RCPT")
         fault = self.fault(address, "rcpt")
         if fault == "drop":
             assert server.transport is not None
@@ -85,6 +140,8 @@ class Faulty:
                 server.transport.get_extra_info("ssl_object") is not None,
             )
         )
+        # The server has the message from here on; the sender learns it only at the 250.
+        await self.begin("DATA")
         if fault == "drop":  # the server has the message; its answer never leaves
             server.transport.close()
         elif fault == "slow":
@@ -121,6 +178,8 @@ class Server:
 
 
 def start(handler: Faulty, **options: Any) -> tuple[Controller, Server]:
+    """Start ``handler``'s server in a thread of this process; stop it with the
+    controller's ``stop()``."""
     port = free_port()
     controller = Controller(
         handler,
@@ -133,3 +192,12 @@ def start(handler: Faulty, **options: Any) -> tuple[Controller, Server]:
     )
     controller.start()
     return controller, Server(handler, port)
+
+
+def serving(handler: Faulty | None = None) -> Iterator[Server]:
+    """A running server for a fixture: ``yield from serving()``."""
+    controller, running = start(handler or Faulty())
+    try:
+        yield running
+    finally:
+        controller.stop()

@@ -35,6 +35,7 @@ from followup.outbox import (
     mark_retry,
     mark_sent,
     mark_sent_by_owner,
+    mark_sent_many,
     mark_uncertain,
     release_claim,
     release_due,
@@ -552,6 +553,27 @@ def test_a_late_sender_cannot_touch_a_letter_the_owner_resent(any_engine: Engine
     assert (stored.status, stored.lease_owner) == (LetterStatus.sending, "fresh")
 
 
+def test_mark_sent_many_records_each_letter_at_its_own_time_and_only_ours(
+    any_engine: Engine,
+) -> None:
+    shop = make_business(any_engine)
+    theirs = make_letter(any_engine, shop, status=LetterStatus.queued).id
+    assert claim(any_engine, NOW, "sender-2", 1, LEASE) == [theirs]
+    ours = [make_letter(any_engine, shop, status=LetterStatus.queued).id or 0 for _ in range(2)]
+    assert claim(any_engine, NOW, "sender-1", 10, LEASE) == ours
+    took = {ours[0]: NOW + timedelta(seconds=1), ours[1]: NOW + timedelta(seconds=2)}
+    with write_session(any_engine) as session:
+        applied = mark_sent_many(
+            session, {**took, theirs or 0: NOW}, "sender-1", NOW + timedelta(seconds=5)
+        )
+    assert applied == ours
+    for letter_id, when in took.items():
+        stored = load(any_engine, letter_id)
+        assert (stored.status, stored.sent_at) == (LetterStatus.sent, when)
+        assert stored.lease_until is None
+    assert load(any_engine, theirs).status == LetterStatus.sending  # not ours: untouched
+
+
 def test_renew_lease_extends_a_lease_still_held(any_engine: Engine) -> None:
     letter_id = sending(any_engine)
     later = NOW + timedelta(seconds=200)
@@ -605,7 +627,7 @@ def test_an_unexpected_error_before_sending_pushes_the_letter_back(
     def broken(*_args: object) -> EmailMessage:
         raise KeyError("template bug")
 
-    monkeypatch.setattr("followup.jobs.sending.build_message", broken)
+    monkeypatch.setattr("followup.jobs.delivery.build_message", broken)
     mailer = RecordingMailer()
     with pytest.raises(KeyError):
         send_due(any_engine, get_settings(outbox_dir=tmp_path), at(NOW), mailer)

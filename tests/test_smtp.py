@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import ssl
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from followup.db import read_session, write_session
 from followup.errors import ConfigError
 from followup.jobs import SendSummary, send_due
 from followup.jobs.sending import paused_reasons
+from followup.jobs.stopping import StopFlag
 from followup.mail.mailer import mailer_for
 from followup.mail.message import HEADERS
 from followup.mail.smtp import SmtpMailer
@@ -93,6 +95,23 @@ def test_a_round_delivers_every_letter_once_over_one_connection(
     assert all(stored(db.engine, lt.id).attempts == 1 for lt in letters)
     assert send(db.engine, settings, NOW + timedelta(hours=1)).sent == 0
     assert len(got) == 3
+
+
+def test_letters_the_server_takes_follow_each_other_without_a_reset(
+    engine: Engine, server: Server
+) -> None:
+    """RSET costs a round trip per letter: only a letter refused midway needs one, so
+    that the next starts a transaction of its own."""
+    shop = make_business(engine)
+    letters = [queued_letter(engine, shop) for _ in range(4)]
+    refused = letters[1].to_email
+    assert refused is not None
+    server.handler.script[refused] = ["rcpt:451 4.7.1 Greylisted, try again later"]
+    summary = send(engine, smtp_settings(server.url()))
+    assert (summary.sent, summary.retried) == (3, 1)
+    assert server.handler.steps["RSET"] == 1  # after the refusal, not between the others
+    assert server.handler.steps["EHLO"] == 1  # one connection
+    assert {r.connection for r in server.handler.received} == {0}
 
 
 def test_a_451_at_rcpt_is_retried_and_the_letter_delivered_exactly_once(
@@ -388,6 +407,29 @@ def test_the_rate_limit_spaces_one_business_letters_not_another_s(
     assert summary.sent == 4
     assert naps == [30.0, 30.0]  # the busy shop's 2nd and 3rd letters; the quiet one at once
     assert len(server.handler.received) == 4
+
+
+def test_a_stop_asked_during_the_rate_limits_wait_sends_no_more(
+    engine: Engine, server: Server
+) -> None:
+    """SIGTERM while the sender waits between two letters: the next one is not sent
+    when the wait ends, it goes back to the queue with the rest."""
+    busy = make_business(engine)
+    letters = [queued_letter(engine, busy) for _ in range(3)]
+    stop = StopFlag()
+    now = [NOW]
+
+    def nap(seconds: float) -> None:  # the signal arrives during the wait
+        now[0] += timedelta(seconds=seconds)
+        stop.signal = signal.SIGTERM
+
+    settings = smtp_settings(server.url(), smtp_rate_per_minute=2)
+    summary = send_due(
+        engine, settings, lambda: now[0], mailer_for(settings), sleep=nap, stop=stop
+    )
+    assert (summary.sent, summary.released) == (1, 2)
+    assert len(server.handler.received) == 1
+    assert [stored(engine, letter.id).status for letter in letters].count("queued") == 2
 
 
 def test_crlf_in_a_name_never_adds_a_header_or_a_recipient_at_the_server(

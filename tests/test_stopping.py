@@ -23,7 +23,7 @@ from followup.config import get_settings
 from followup.db import read_session, write_session
 from followup.jobs import send_due
 from followup.mail.maildir import MaildirMailer
-from followup.models import Letter, LetterStatus
+from followup.models import Client, Letter, LetterStatus
 from followup.outbox import expire_leases
 from tests.conftest import Run
 from tests.factories import NOW, Database, at, make_business, make_letter
@@ -113,6 +113,38 @@ def test_a_slow_letter_never_lets_the_rest_of_its_batch_expire(
     settings = get_settings(database_url="sqlite://", lease_seconds=300, send_batch=5)
     summary = send_due(engine, settings, lambda: now[0], Slow())
     assert (summary.sent, summary.uncertain) == (5, 0)
+
+
+def test_a_client_who_unsubscribes_during_a_slow_round_gets_no_letter(engine: Engine) -> None:
+    """Letters are read a chunk at a time, and again once a second has passed: behind a
+    server that takes seconds a letter, each letter is read just before it goes."""
+    business = make_business(engine)
+    first, second, third = (
+        make_letter(engine, business, status=LetterStatus.queued) for _ in range(3)
+    )
+    now = [NOW]
+    sent: list[str] = []
+
+    class Slow:
+        def send(self, message: EmailMessage) -> None:
+            sent.append(str(message["Message-ID"]))
+            now[0] += timedelta(seconds=2)
+            if len(sent) == 1:  # meanwhile, the third client unsubscribes
+                with write_session(engine) as session:
+                    client = session.get(Client, third.client_id)
+                    assert client is not None
+                    client.do_not_contact = True
+                    client.do_not_contact_reason = "unsubscribed"
+                    session.add(client)
+
+    settings = get_settings(database_url="sqlite://", send_batch=5)
+    summary = send_due(engine, settings, lambda: now[0], Slow())
+    assert (summary.sent, summary.failed) == (2, 1)
+    assert sent == [first.message_id, second.message_id]
+    with read_session(engine) as session:
+        refused = session.get(Letter, third.id)
+        assert refused is not None
+        assert (refused.status, refused.last_error_code) == ("failed", "do_not_contact")
 
 
 def test_half_written_files_are_cleaned_after_the_lease(tmp_path: Path) -> None:

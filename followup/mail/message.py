@@ -1,4 +1,4 @@
-"""Letters as email: the one function that builds every message, and its delivery (§5).
+"""Letters as email: the one place every message is built (§5).
 
 ``build_message`` (a letter to a client) and ``build_owner_message`` (followup's own
 email to the owner: the daily digest) are the only places a mail header is written,
@@ -8,8 +8,13 @@ unsubscribe link adds RFC 8058's List-Unsubscribe and List-Unsubscribe-Post; the
 email adds ``Auto-Submitted: auto-generated`` (RFC 3834), so no mail program answers it
 and the inbox reader never takes it for a client's reply. Names and subjects are
 squeezed onto one line, so a CR/LF typed into a client's name can never start a header
-of its own; an address that is not a plain, valid address is refused with a permanent
-``SendError``.
+of its own; a name or subject typed as an RFC 2047 encoded word is itself encoded, so it
+reads back as typed; an address that is not a plain, valid address is refused with a
+permanent ``SendError``.
+
+Every header is written as it goes on the wire (``set_raw``), never parsed and refolded
+by Python: parsing each value into the email package's header objects cost more than the
+SMTP exchange itself, and refolding would decode a typed encoded word into a real CR/LF.
 
 Delivery is ``mail.mailer``'s business; this module only builds.
 """
@@ -19,21 +24,21 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
-from email import policy
+from email import policy, quoprimime
 from email.header import Header
-from email.headerregistry import Address
+from email.headerregistry import BaseHeader
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
+from functools import cache, lru_cache
 
 from followup.errors import Invalid
 from followup.fields import one_line
 from followup.mail.mailer import SendError
 from followup.models import Business, Client, Letter
 
-# On the wire: CRLF line ends, long headers folded, non-ASCII headers RFC 2047-encoded.
-# The headers this module encodes itself (``set_raw``) are written as they are, never
-# parsed and refolded by Python (see ``_set_address``).
+# On the wire: CRLF line ends; the headers this module encodes are written as they are.
 POLICY = policy.SMTP.clone(refold_source="none")
+LINE_MAX = 78  # POLICY.max_line_length
 # The longest header line RFC 5322 allows, less room for the name and the address.
 _LONGEST_WORD = 900
 HEADERS = ("Message-ID", "Date", "From", "Reply-To", "To", "Subject")
@@ -82,7 +87,15 @@ def build_message(
         if business.reply_to
         else None
     )
-    message = _compose(
+    extra: list[tuple[str, str]] = []
+    if unsubscribe_url is not None:
+        if not _LINK.fullmatch(unsubscribe_url):
+            raise ValueError(f"not an unsubscribe link: {unsubscribe_url!r}")
+        extra = [
+            ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ]
+    return _compose(
         letter.message_id,
         now,
         sender=_address(sender, business.sender_email, "the sender address"),
@@ -91,13 +104,8 @@ def build_message(
         subject=letter.subject,
         text=letter.body_text,
         html=letter.body_html,
+        extra=extra,
     )
-    if unsubscribe_url is not None:
-        if not _LINK.fullmatch(unsubscribe_url):
-            raise ValueError(f"not an unsubscribe link: {unsubscribe_url!r}")
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return message
 
 
 def owner_address(business: Business) -> str:
@@ -115,8 +123,8 @@ def build_owner_message(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     sender = _address(f"followup — {business.name}", business.sender_email, "the sender address")
-    message = _compose(
-        make_message_id(sender.domain, now),
+    return _compose(
+        make_message_id(business.sender_email.strip().rpartition("@")[2], now),
         now,
         sender=sender,
         reply_to=None,
@@ -124,69 +132,86 @@ def build_owner_message(
         subject=subject,
         text=text,
         html=html,
+        extra=[("Auto-Submitted", "auto-generated")],
     )
-    message["Auto-Submitted"] = "auto-generated"
-    return message
 
 
 def _compose(
     message_id: str,
     now: datetime,
     *,
-    sender: Address,
-    reply_to: Address | None,
-    to: Address,
+    sender: str,
+    reply_to: str | None,
+    to: str,
     subject: str,
     text: str,
     html: str,
+    extra: list[tuple[str, str]],
 ) -> EmailMessage:
-    """The message from its checked parts: the headers in their fixed order, then the
-    plain and HTML parts."""
+    """The message from its checked, encoded parts: the headers in their fixed order,
+    then the plain and HTML parts."""
     message = EmailMessage(policy=POLICY)
-    message["Message-ID"] = message_id
-    message["Date"] = format_datetime(now.astimezone(UTC))
-    _set_address(message, "From", sender)
+    message.set_raw("Message-ID", message_id)
+    message.set_raw("Date", format_datetime(now.astimezone(UTC)))
+    message.set_raw("From", sender)
     if reply_to is not None:
-        _set_address(message, "Reply-To", reply_to)
-    _set_address(message, "To", to)
-    _set_subject(message, one_line(subject))
-    message.set_content(text, cte="quoted-printable")
-    message.add_alternative(html, subtype="html", cte="quoted-printable")
-    for part in message.iter_parts():
-        del part["MIME-Version"]  # once, at the top, as RFC 2045 has it
+        message.set_raw("Reply-To", reply_to)
+    message.set_raw("To", to)
+    message.set_raw("Subject", _subject(one_line(subject)))
+    for name, value in extra:
+        message.set_raw(name, value)
+    message.set_raw("MIME-Version", "1.0")  # once, at the top, as RFC 2045 has it
+    message.set_raw("Content-Type", _alternative())
+    message.set_payload([_part(text, "plain"), _part(html, "html")])
     return message
 
 
-def _set_subject(message: EmailMessage, subject: str) -> None:
+def _subject(subject: str) -> str:
     """The subject, encoded so that it decodes to exactly what was drafted.
 
     Python's own folding of a long non-ASCII header can leave a space before the fold,
     which a reader then shows doubled ("no  abría"); a run of RFC 2047 encoded words
     keeps every space inside the words, and the folds between them vanish on decoding.
+    An ASCII subject holding "=?" is encoded too, so a reader does not decode it.
     """
     if subject.isascii() and "=?" not in subject:
-        message["Subject"] = subject
-        return
-    encoded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
-    message.set_raw("Subject", encoded)
+        return subject
+    return Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
 
 
-def _set_address(message: EmailMessage, header: str, address: Address) -> None:
-    """``header`` set to ``address``, its display name encoded so that it decodes to
-    exactly what was typed.
+@cache
+def _alternative() -> BaseHeader:
+    """The top Content-Type, parsed once per process: the email package would parse it on
+    every look while writing the message. One boundary serves every message: ``=_``
+    never occurs in quoted-printable text, so no part can contain it."""
+    boundary = f"=_{secrets.token_hex(12)}"
+    header = POLICY.header_factory("Content-Type", f'multipart/alternative; boundary="{boundary}"')
+    assert isinstance(header, BaseHeader)
+    return header
 
-    Python would parse a name such as ``=?utf-8?q?Ana=0D=0ABcc:_x@y.example?=`` as an
-    RFC 2047 encoded word and write the decoded CR/LF on the wire: a header of its own.
-    So a name that is not plain ASCII, or holds "=?", is encoded here, whole, as one
-    encoded word (which decodes to the literal text). One word, because Python's reader
-    puts a space where a display name's encoded words meet ("Gómez-E cheverría").
-    """
-    name = address.display_name
-    if name.isascii() and "=?" not in name:
-        message[header] = address
-        return
-    word = Header(name, "utf-8", maxlinelen=_LONGEST_WORD, header_name=header).encode(linesep="\n")
-    message.set_raw(header, f"{word}\n <{address.addr_spec}>")
+
+# Parsed once, for the same reason.
+_PART_HEADERS = {
+    subtype: [
+        (name, POLICY.header_factory(name, value))
+        for name, value in (
+            ("Content-Type", f'text/{subtype}; charset="utf-8"'),
+            ("Content-Transfer-Encoding", "quoted-printable"),
+        )
+    ]
+    for subtype in ("plain", "html")
+}
+
+
+def _part(text: str, subtype: str) -> EmailMessage:
+    """A text part in UTF-8, quoted-printable (7-bit on the wire, for servers without
+    8BITMIME), its lines ended as ``set_content`` ends them."""
+    part = EmailMessage(policy=POLICY)
+    for name, value in _PART_HEADERS[subtype]:
+        part.set_raw(name, value)
+    body = b"\n".join(text.encode("utf-8").splitlines()) + b"\n"
+    part.set_payload(quoprimime.body_encode(body.decode("latin-1"), LINE_MAX))
+    return part
 
 
 def make_message_id(domain: str, now: datetime) -> str:
@@ -202,7 +227,17 @@ def make_message_id(domain: str, now: datetime) -> str:
     return f"<{stamp}.{secrets.token_hex(8)}@{ascii_domain}>"
 
 
-def _address(name: str, address: str, role: str) -> Address:
+@lru_cache(maxsize=1024)  # a business's From and Reply-To are the same in every letter
+def _address(name: str, address: str, role: str) -> str:
+    """``Name <local@domain>`` as it goes on the wire: the name on one line, quoted or
+    encoded as it needs, the domain in ASCII.
+
+    A name that is not plain ASCII, or holds "=?", is encoded whole as one RFC 2047
+    encoded word, which decodes to the literal text: a name typed as an encoded word
+    (``=?utf-8?q?Ana=0D=0ABcc:_x@y.example?=``) is never decoded into a CR/LF and a
+    header of its own. One word, because Python's reader puts a space where a display
+    name's encoded words meet ("Gómez-E cheverría").
+    """
     local, at, domain = address.strip().rpartition("@")
     ascii_domain = _ascii_domain(domain)
     if not at or not _LOCAL_PART.fullmatch(local) or ascii_domain is None:
@@ -212,7 +247,12 @@ def _address(name: str, address: str, role: str) -> Address:
             permanent=True,
             code="bad_address",
         )
-    return Address(display_name=one_line(name), username=local, domain=ascii_domain)
+    addr_spec = f"{local}@{ascii_domain}"
+    name = one_line(name)
+    if name.isascii() and "=?" not in name:
+        return formataddr((name, addr_spec))
+    word = Header(name, "utf-8", maxlinelen=_LONGEST_WORD).encode(linesep="\n")
+    return f"{word}\n <{addr_spec}>"
 
 
 def _ascii_domain(domain: str) -> str | None:

@@ -20,10 +20,12 @@ a 5xx at DATA or after the message                     failed, with the server's
 lost or timed out after the message was written        uncertain: never resent by itself
 =====================================================  ===================================
 
-One connection serves a sending round: opened by the first ``send``, checked with RSET
-before each later letter (a server that closed an idle connection costs no attempt),
-closed by ``close()``. aiosmtplib runs on an event loop of the mailer's own, so the
-sender stays synchronous. This module is imported only when FOLLOWUP_SMTP_URL is set.
+One connection serves a sending round: opened by the first ``send``, reused as it is
+after a letter the server took (RSET only after one it refused midway), replaced once if
+it turns out to be gone at the next MAIL FROM (a server that closed an idle connection
+costs no attempt), closed by ``close()``. aiosmtplib runs on an event loop of the
+mailer's own, so the sender stays synchronous. This module is imported only when
+FOLLOWUP_SMTP_URL is set.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class SmtpMailer:
         self.local_hostname = local_hostname
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: aiosmtplib.SMTP | None = None
+        # The last letter on the connection ended with the server's 250: nothing to reset.
+        self._settled = False
 
     @property
     def where(self) -> str:
@@ -103,10 +107,11 @@ class SmtpMailer:
         return self._loop.run_until_complete(step)
 
     async def _deliver(self, sender: str, recipient: str, payload: bytes) -> None:
-        client = await self._connection()
+        client, reused = await self._connection()
+        self._settled = False
         step = "MAIL FROM"
         try:
-            await client.mail(sender)
+            client = await self._mail(client, reused, sender)
             step = "RCPT TO"
             await client.rcpt(recipient)
             step = "DATA"
@@ -121,6 +126,7 @@ class SmtpMailer:
             reply = await protocol.read_response(timeout=self.timeout)
             if reply.code != 250:
                 raise SMTPResponseException(reply.code, reply.message)
+            self._settled = True
         except SMTPResponseException as exc:
             if step == AFTER_MESSAGE and exc.code // 100 not in (4, 5):
                 self._drop()  # an answer that is not one: the message's fate is unknown
@@ -130,14 +136,36 @@ class SmtpMailer:
             self._drop()
             raise self._lost(step, exc) from None
 
-    async def _connection(self) -> aiosmtplib.SMTP:
-        """The round's connection: reused while it answers RSET, else a new one,
-        greeted, upgraded to TLS and logged in."""
+    async def _mail(self, client: aiosmtplib.SMTP, reused: bool, sender: str) -> aiosmtplib.SMTP:
+        """MAIL FROM. A reused connection that turns out to be gone (the server closed it
+        while idle, or says 421) is replaced once: nothing of the letter has been sent,
+        so it costs no attempt."""
+        try:
+            await client.mail(sender)
+            return client
+        except SMTPResponseException as exc:
+            if not reused or exc.code != 421:
+                raise
+        except (SMTPServerDisconnected, SMTPTimeoutError, OSError):
+            if not reused:
+                raise
+        self._drop()
+        client, _ = await self._connection()
+        await client.mail(sender)
+        return client
+
+    async def _connection(self) -> tuple[aiosmtplib.SMTP, bool]:
+        """The round's connection, and whether it is one already used. It is reused as it
+        is after a letter that went through (the server ends each transaction itself),
+        after RSET when the last letter was refused midway; otherwise a new one, greeted,
+        upgraded to TLS and logged in."""
         client = self._client
         if client is not None:
+            if self._settled:
+                return client, True
             try:
                 await client.rset()
-                return client
+                return client, True
             except (SMTPException, OSError):
                 self._drop()
         client = aiosmtplib.SMTP(
@@ -163,7 +191,7 @@ class SmtpMailer:
             client.close()
             raise self._unreachable(exc) from None
         self._client = client
-        return client
+        return client, False
 
     async def _greet(self, client: aiosmtplib.SMTP) -> None:
         try:

@@ -6,11 +6,11 @@ The marks are Core UPDATEs that apply only while this sender holds the lease; a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, update
+from sqlalchemy import ColumnElement, case, delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
@@ -172,17 +172,36 @@ def mark_sent(session: Session, letter_id: int, owner: str, now: datetime) -> bo
     letter ``uncertain``; as long as nobody has touched it since (the lease owner is
     still this sender), its success is the answer to that uncertainty, so it applies.
     """
-    return _mark(
-        session,
-        letter_id,
-        owner,
-        now,
-        statuses=(LetterStatus.sending, LetterStatus.uncertain),
-        status=LetterStatus.sent,
-        sent_at=now,
-        lease_until=None,
-        next_attempt_at=None,
+    return mark_sent_many(session, {letter_id: now}, owner, now) == [letter_id]
+
+
+def mark_sent_many(
+    session: Session, sent: Mapping[int, datetime], owner: str, now: datetime
+) -> list[int]:
+    """``mark_sent`` for several letters in one statement, each with the moment the
+    server took it (``sent``: id -> when); returns the ids it applied to."""
+    if not sent:
+        return []
+    when = case(dict(sent), value=col(Letter.id)) if len(sent) > 1 else next(iter(sent.values()))
+    stmt = (
+        update(Letter)
+        .where(
+            col(Letter.id).in_(list(sent)),
+            col(Letter.lease_owner) == owner,
+            col(Letter.status).in_((LetterStatus.sending, LetterStatus.uncertain)),
+        )
+        .values(
+            status=LetterStatus.sent,
+            sent_at=when,
+            lease_until=None,
+            next_attempt_at=None,
+            updated_at=now,
+        )
+        .returning(col(Letter.id))
     )
+    # On the connection: the ORM's bulk UPDATE machinery costs more than the statement.
+    applied = session.connection().execute(stmt).scalars()
+    return sorted(letter_id for letter_id in applied if letter_id is not None)
 
 
 def mark_retry(
