@@ -104,7 +104,8 @@ def serve(state: State, host: str, port: int, scheduler: bool, interval: float) 
             signal.signal(sig, handler)
     if not server.started:
         raise click.ClickException(f"could not serve on {host}:{port} (see the lines above)")
-    click.echo("followup serve: stopped; letters not started are back in the queue.", err=True)
+    back = "; letters not started are back in the queue" if scheduler else ""
+    click.echo(f"followup serve: stopped{back}.", err=True)
     if received:
         sys.exit(128 + received[0])
 
