@@ -237,14 +237,7 @@ class Settings(BaseSettings):
         if self.smtp_password_file is not None:
             if not url:
                 raise ValueError("FOLLOWUP_SMTP_PASSWORD_FILE is set but FOLLOWUP_SMTP_URL is not")
-            try:
-                text = self.smtp_password_file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-                raise ValueError(
-                    f"cannot read FOLLOWUP_SMTP_PASSWORD_FILE ({self.smtp_password_file}): {why}"
-                ) from None
-            password = text.rstrip("\r\n")
+            password = _password_from(self.smtp_password_file, "FOLLOWUP_SMTP_PASSWORD_FILE")
         self._smtp = parse_smtp_url(url, password) if url else None
         spacing = 60 / self.smtp_rate_per_minute
         if self._smtp is not None and spacing > self.lease_seconds / 4:
@@ -263,14 +256,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "FOLLOWUP_IMAP_PASSWORD and FOLLOWUP_IMAP_PASSWORD_FILE are both set: keep one"
             )
-        try:
-            text = self.imap_password_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            raise ValueError(
-                f"cannot read FOLLOWUP_IMAP_PASSWORD_FILE ({self.imap_password_file}): {why}"
-            ) from None
-        self.imap_password = SecretStr(text.rstrip("\r\n"))
+        password = _password_from(self.imap_password_file, "FOLLOWUP_IMAP_PASSWORD_FILE")
+        self.imap_password = SecretStr(password)
         return self
 
     @property
@@ -300,6 +287,17 @@ class Settings(BaseSettings):
                 "FOLLOWUP_SECRET_KEY is a placeholder; set a long random value "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
+
+
+def _password_from(path: Path, variable: str) -> str:
+    """The password kept in the file ``variable`` names (a container secret): its text
+    without the line end an editor adds."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ValueError(f"cannot read {variable} ({path}): {why}") from None
+    return text.rstrip("\r\n")
 
 
 def get_settings(*, service: bool = False, **overrides: object) -> Settings:
