@@ -26,7 +26,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner, Result
@@ -187,3 +189,19 @@ def server() -> Iterator[Server]:
     controller, running = start(Faulty())
     yield running
     controller.stop()
+
+
+def one_letter_due_today(run: Run) -> None:
+    """A business in auto mode whose send time has passed today, every day a working day,
+    and one client who bought something yesterday: the routine has one letter to send
+    now, whatever the real date. For tests of the processes that run the routine."""
+    run(
+        "init", "--name", "Taller", "--owner", "Marta Ruiz", "--sender", "marta@t.example",
+        "--approval-mode", "auto", "--send-time", "00:00", "--holidays", "none",
+    )  # fmt: skip
+    run("settings", "set", "--working-days", "mon-sun")
+    run("clients", "add", "--name", "Laura Sánchez", "--email", "laura@example.es")
+    today = datetime.now(ZoneInfo("Europe/Madrid")).date()
+    yesterday = (today - timedelta(days=1)).strftime("%d/%m/%Y")
+    run("events", "add", "1", "--kind", "compra", "--on", yesterday, "--summary",
+        "Compra de un casco", "--item", "casco")  # fmt: skip

@@ -146,3 +146,42 @@ def make_letter(
 def at(now: datetime) -> Callable[[], datetime]:
     """A clock stopped at ``now``: what the jobs read instead of the real time."""
     return lambda: now
+
+
+def unsaved_business(**fields: Any) -> Business:
+    """A business that is not saved: for building messages without a database."""
+    values: dict[str, Any] = {
+        "id": 1,
+        "name": "Taller Ruiz",
+        "owner_name": "Marta Ruiz",
+        "sender_email": "marta@taller.example",
+        "reply_to": "",
+    }
+    return Business(**(values | fields))
+
+
+def unsaved_client(**fields: Any) -> Client:
+    values: dict[str, Any] = {
+        "id": 7,
+        "business_id": 1,
+        "name": "Laura Gómez",
+        "email": "laura@cliente.example",
+    }
+    return Client(**(values | fields))
+
+
+def unsaved_letter(**fields: Any) -> Letter:
+    values: dict[str, Any] = {
+        "id": 12,
+        "business_id": 1,
+        "client_id": 7,
+        "day": date(2026, 11, 23),
+        "kind": "thank_you",
+        "locale": "es",
+        "to_email": "laura@cliente.example",
+        "subject": "Gracias por su confianza",
+        "body_text": "Estimada Laura:\n\nGracias por confiar en nosotros. Un saludo,\nMarta\n",
+        "body_html": "<p>Estimada Laura:</p><p>Gracias por confiar en nosotros.</p>",
+        "message_id": "<20261123.abc123@taller.example>",
+    }
+    return Letter(**(values | fields))

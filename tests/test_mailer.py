@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mailbox
 import multiprocessing
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -21,50 +21,17 @@ from followup.jobs import send_due
 from followup.mail.maildir import MaildirMailer
 from followup.mail.mailer import SendError, mailer_for
 from followup.mail.message import HEADERS, UNSUBSCRIBE_HEADERS, build_message, make_message_id
-from followup.models import Business, Client, Letter, LetterStatus
+from followup.models import Letter, LetterStatus
 from tests.factories import Database, at, client_maker, make_business, make_letter
+from tests.factories import unsaved_business as business
+from tests.factories import unsaved_client as client
+from tests.factories import unsaved_letter as letter
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 MESSAGE_ID = "<20261123.abc123@taller.example>"
 MIME_HEADERS = ("MIME-Version", "Content-Type")
 
 
-def business(**fields: Any) -> Business:
-    values: dict[str, Any] = {
-        "id": 1,
-        "name": "Taller Ruiz",
-        "owner_name": "Marta Ruiz",
-        "sender_email": "marta@taller.example",
-        "reply_to": "",
-    }
-    return Business(**(values | fields))
-
-
-def client(**fields: Any) -> Client:
-    values: dict[str, Any] = {
-        "id": 7,
-        "business_id": 1,
-        "name": "Laura Gómez",
-        "email": "laura@cliente.example",
-    }
-    return Client(**(values | fields))
-
-
-def letter(**fields: Any) -> Letter:
-    values: dict[str, Any] = {
-        "id": 12,
-        "business_id": 1,
-        "client_id": 7,
-        "day": date(2026, 11, 23),
-        "kind": "thank_you",
-        "locale": "es",
-        "to_email": "laura@cliente.example",
-        "subject": "Gracias por su confianza",
-        "body_text": "Estimada Laura:\n\nGracias por confiar en nosotros. Un saludo,\nMarta\n",
-        "body_html": "<p>Estimada Laura:</p><p>Gracias por confiar en nosotros.</p>",
-        "message_id": MESSAGE_ID,
-    }
-    return Letter(**(values | fields))
 
 
 def reparse(message: EmailMessage) -> EmailMessage:

@@ -8,7 +8,7 @@ what was drafted."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -19,6 +19,7 @@ from followup.mail.mailer import SendError
 from followup.mail.message import HEADERS, build_message
 from followup.mail.smtp import SmtpMailer
 from followup.models import Business, Client, Letter
+from tests.factories import unsaved_business, unsaved_client, unsaved_letter
 from tests.smtp_server import Received, Server
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -42,36 +43,23 @@ FIELDS = ["client name", "owner name", "business name", "from name", "subject"]
 
 
 def business(**fields: Any) -> Business:
-    values: dict[str, Any] = {
-        "id": 1,
-        "name": "Taller Ruiz",
-        "owner_name": "Marta Ruiz",
-        "sender_email": "marta@tallerruiz.es",
-        "reply_to": "taller@tallerruiz.es",
-    }
-    return Business(**(values | fields))
+    values = {"sender_email": "marta@tallerruiz.es", "reply_to": "taller@tallerruiz.es"}
+    return unsaved_business(**(values | fields))
 
 
 def client(**fields: Any) -> Client:
-    values: dict[str, Any] = {"id": 7, "business_id": 1, "name": "José Ñúñez", "email": TO}
-    return Client(**(values | fields))
+    return unsaved_client(**({"name": "José Ñúñez", "email": TO} | fields))
 
 
 def letter(**fields: Any) -> Letter:
-    values: dict[str, Any] = {
-        "id": 12,
-        "business_id": 1,
-        "client_id": 7,
-        "day": date(2026, 11, 23),
-        "kind": "thank_you",
+    values = {
         "locale": "es-usted",
         "to_email": TO,
-        "subject": "Gracias por su confianza",
         "body_text": "Estimado José:\n\nGracias por confiar en nosotros.\n\nMarta Ruiz\n",
         "body_html": "<p>Estimado José:</p><p>Gracias por confiar en nosotros.</p>",
         "message_id": "<20261123080000.0a1b2c3d4e5f6789@tallerruiz.es>",
     }
-    return Letter(**(values | fields))
+    return unsaved_letter(**(values | fields))
 
 
 def typed_into(field: str, text: str) -> EmailMessage:

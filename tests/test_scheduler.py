@@ -22,7 +22,7 @@ from followup.db import make_engine, read_session, write_session
 from followup.jobs import run_day
 from followup.jobs.scheduler import day_trigger, days_to_catch_up
 from followup.models import Business, DailyRun, Letter
-from tests.conftest import Run
+from tests.conftest import Run, one_letter_due_today
 from tests.factories import client_maker, make_business
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -115,15 +115,7 @@ def test_only_today_is_caught_up_after_a_week_off(engine: Engine) -> None:
 def test_the_worker_runs_today_sends_it_and_stops_cleanly_on_sigterm(
     run: Run, tmp_path: Path
 ) -> None:
-    run(
-        "init", "--name", "Taller", "--owner", "Marta Ruiz", "--sender", "marta@t.example",
-        "--approval-mode", "auto", "--send-time", "00:00", "--holidays", "none",
-    )  # fmt: skip
-    run("settings", "set", "--working-days", "mon-sun")
-    run("clients", "add", "--name", "Laura Sánchez", "--email", "laura@example.es")
-    yesterday = (datetime.now(MADRID).date() - timedelta(days=1)).strftime("%d/%m/%Y")
-    run("events", "add", "1", "--kind", "compra", "--on", yesterday, "--summary",
-        "Compra de un casco", "--item", "casco")  # fmt: skip
+    one_letter_due_today(run)
     env = {
         **os.environ,
         "FOLLOWUP_DATABASE_URL": f"sqlite:///{tmp_path / 'followup.db'}",

@@ -20,7 +20,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -37,7 +36,7 @@ from followup.mail.mailer import mailer_for
 from followup.mail.unsubscribe import make_token, read_token, unsubscribe_url
 from followup.models import Client, DailyRun, Event, Letter, LetterStatus
 from followup.web import create_app
-from tests.conftest import Run
+from tests.conftest import Run, one_letter_due_today
 from tests.factories import NOW, at, client_maker, make_business, make_letter
 from tests.smtp_server import free_port
 
@@ -294,15 +293,7 @@ def _serve(tmp_path: Path, port: int, *args: str) -> subprocess.Popen[str]:
 def test_serve_runs_the_routine_links_its_letters_and_stops_on_sigterm(
     run: Run, tmp_path: Path
 ) -> None:
-    run(
-        "init", "--name", "Taller", "--owner", "Marta Ruiz", "--sender", "marta@t.example",
-        "--approval-mode", "auto", "--send-time", "00:00", "--holidays", "none",
-    )  # fmt: skip
-    run("settings", "set", "--working-days", "mon-sun")
-    run("clients", "add", "--name", "Laura Sánchez", "--email", "laura@example.es")
-    yesterday = (datetime.now(MADRID).date() - timedelta(days=1)).strftime("%d/%m/%Y")
-    run("events", "add", "1", "--kind", "compra", "--on", yesterday, "--summary",
-        "Compra de un casco", "--item", "casco")  # fmt: skip
+    one_letter_due_today(run)
     port = free_port()
     server = _serve(tmp_path, port, "--interval", "1")
     engine = make_engine(get_settings(database_url=f"sqlite:///{tmp_path / 'followup.db'}"))
