@@ -98,6 +98,8 @@ class GuaranteeView(View):
     next_checkin_on: date | None
     terms: str
     payout: str
+    # Why it was cancelled (the owner ended the relationship, …), when it was.
+    cancelled_why: str | None = None
 
 
 class InboxMessageView(View):
@@ -178,3 +180,46 @@ class DigestView(View):
     flagged: list[LetterView]
     undelivered: list[LetterView]
     undelivered_total: int
+
+
+class IncidentView(View):
+    """A complaint as an incident (``incidents list``): the compensation decided and,
+    once recorded, the internal cause and the corrective action. ``id`` is the event's."""
+
+    id: int
+    client_id: int
+    client_name: str
+    day: date
+    summary: str
+    compensation: str | None
+    compensated_at: datetime | None
+    cause: str | None
+    action: str | None
+    resolved_at: datetime | None
+    # Open until its cause is recorded.
+    open: bool
+
+
+class GuaranteeCounts(View):
+    active: int
+    claimed: int
+    expired: int
+    cancelled: int
+
+
+class ReportView(View):
+    """What service recovery achieved (``followup report``): every figure counts what
+    happened on or after ``since`` (everything when null). Guarantees are those running
+    on or after it, by their status now; incidents are complaints since then, and
+    ``open_incidents`` those of them without a recorded cause."""
+
+    business_id: int
+    since: date | None
+    letters_sent: dict[str, int]
+    letters_sent_total: int
+    replies: int
+    recovered: int
+    bought_again: int
+    guarantees: GuaranteeCounts
+    incidents: int
+    open_incidents: int

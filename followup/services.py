@@ -23,14 +23,17 @@ from followup.models import (
     Client,
     DailyRun,
     Event,
+    EventKind,
     Guarantee,
     InboxMessage,
     InboxState,
+    Incident,
     Letter,
     LetterStatus,
     OwnerLine,
     Pick,
 )
+from followup.recovery.report import report as outcomes
 from followup.schemas import (
     BusinessHealth,
     ClientView,
@@ -39,10 +42,12 @@ from followup.schemas import (
     EventView,
     GuaranteeView,
     InboxMessageView,
+    IncidentView,
     LetterError,
     LetterView,
     OwnerLineView,
     PickView,
+    ReportView,
     SettingsView,
 )
 
@@ -167,6 +172,56 @@ def list_guarantees(
         GuaranteeView.model_validate({**g.model_dump(), "client_name": name})
         for g, name in session.exec(_page(ordered, limit, offset))
     ]
+
+
+def list_incidents(
+    session: Session,
+    business_id: int,
+    *,
+    open_only: bool = False,
+    client_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[IncidentView]:
+    """The business's complaints as incidents, newest day first; ``open_only``: those
+    whose internal cause is not recorded yet."""
+    query = (
+        select(Event, Client.name, Incident)
+        .join(Client, col(Client.id) == col(Event.client_id))
+        .outerjoin(Incident, col(Incident.event_id) == col(Event.id))
+        .where(Event.business_id == business_id, Event.kind == EventKind.complaint)
+    )
+    if open_only:
+        query = query.where(col(Incident.cause).is_(None))
+    if client_id is not None:
+        query = query.where(Event.client_id == client_id)
+    ordered = query.order_by(col(Event.day).desc(), col(Event.id).desc())
+    return [
+        incident_view(event, name, incident)
+        for event, name, incident in session.exec(_page(ordered, limit, offset))
+    ]
+
+
+def incident_view(event: Event, client_name: str, incident: Incident | None) -> IncidentView:
+    recorded = (
+        {}
+        if incident is None
+        else incident.model_dump(include={"compensated_at", "cause", "action", "resolved_at"})
+    )
+    return IncidentView.model_validate(
+        {
+            **event.model_dump(include={"id", "client_id", "day", "summary", "compensation"}),
+            "client_name": client_name,
+            **dict.fromkeys(("compensated_at", "cause", "action", "resolved_at")),
+            **recorded,
+            "open": incident is None or incident.cause is None,
+        }
+    )
+
+
+def report(session: Session, business_id: int, since: date | None = None) -> ReportView:
+    """What service recovery achieved from ``since`` on (``recovery.report``)."""
+    return outcomes(session, business_id, since)
 
 
 def list_picks(

@@ -1,4 +1,4 @@
-"""Clients from the command line: import, export, list, add, update, forget."""
+"""Clients from the command line: import, export, list, add, update, forget, end."""
 
 from __future__ import annotations
 
@@ -186,4 +186,26 @@ def clients_forget(state: State, client_ref: str, yes: bool) -> None:
         f"Client {done.client_id} is forgotten: their personal data is erased from "
         f"{done.events} event(s) and {done.letters} letter(s); "
         f"{done.cancelled} open letter(s) cancelled."
+    )
+
+
+@clients.command("end")
+@click.argument("client_ref", metavar="CLIENT")
+@click.option("--why", required=True, help="Why the relationship ends, in a few words (kept).")
+@pass_state
+def clients_end(state: State, client_ref: str, why: str) -> None:
+    """End the relationship with CLIENT: nothing is sent to them again.
+
+    They become do-not-contact (reason: owner); their open letters and active guarantees
+    are cancelled, and a note with WHY goes on their timeline.
+    """
+    from followup.recovery.ending import end_relationship
+
+    with write_session(state.engine) as session:
+        business, client = state.client(session, client_ref)
+        ended = end_relationship(session, business, client, why, now())
+    click.echo(
+        f"The relationship with {client.name} has ended: nothing will be sent to them again; "
+        f"{len(ended.letters)} open letter(s) and {len(ended.guarantees)} guarantee(s) "
+        "cancelled."
     )

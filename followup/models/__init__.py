@@ -223,6 +223,9 @@ class Guarantee(SQLModel, table=True):
     checkin_offsets: str = Field(default="7,30,60,90", max_length=100)
     next_checkin_on: date | None = Field(default=None)
     status: str = Field(default=GuaranteeStatus.active, max_length=10)
+    # Why a guarantee was cancelled (the owner ended the relationship, …), and when.
+    cancelled_why: str | None = Field(default=None, max_length=500)
+    cancelled_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -364,3 +367,4 @@ from followup.models.delivery import DigestStatus as DigestStatus  # noqa: E402
 from followup.models.delivery import InboxMessage as InboxMessage  # noqa: E402
 from followup.models.delivery import InboxState as InboxState  # noqa: E402
 from followup.models.delivery import SendingPause as SendingPause  # noqa: E402
+from followup.models.recovery import Incident as Incident  # noqa: E402
