@@ -39,6 +39,7 @@ from followup.config import Settings
 from followup.db import read_session, write_session
 from followup.errors import InvalidSetting
 from followup.events import EventInput, add_event
+from followup.recovery.lifecycle import after_event
 from followup.jobs.sending import Clock, never
 from followup.mail.inbox import Fetched, InboxError, Reader, Status
 from followup.mail.replies import Incoming, classify, message_key
@@ -284,6 +285,7 @@ def _apply(
     summary = template.format(subject=incoming.subject[:200] or "—")
     day = row.received_at.astimezone(zone(business)).date()
     event = add_event(session, client, EventInput(EventKind.reply, day, summary), now)
+    after_event(session, client, event, now)  # a reply during a guarantee: a good sign
     row.kind, row.event_id = InboxKind.reply, event.id
 
 

@@ -73,6 +73,8 @@ class LetterKind(StrEnum):
     lost_client = "lost_client"
     guarantee_offer = "guarantee_offer"
     guarantee_checkin = "guarantee_checkin"
+    # The thank-you when a special guarantee ended without a claim.
+    guarantee_closing = "guarantee_closing"
 
 
 class Channel(StrEnum):
@@ -223,6 +225,8 @@ class Guarantee(SQLModel, table=True):
     checkin_offsets: str = Field(default="7,30,60,90", max_length=100)
     next_checkin_on: date | None = Field(default=None)
     status: str = Field(default=GuaranteeStatus.active, max_length=10)
+    # Why it was cancelled ("the client was lost again on …"); empty otherwise.
+    cancel_reason: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -232,6 +236,9 @@ class GuaranteeClaim(SQLModel, table=True):
     guarantee_id: int = Field(foreign_key="guarantee.id", index=True)
     day: date
     what_happened: str = Field(max_length=1000)
+    # The complaint that made the claim, and what the guarantee promised to pay then.
+    event_id: int | None = Field(default=None, foreign_key="event.id", index=True)
+    payout: str = Field(default="", max_length=500)
     resolution: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow)
 
