@@ -39,7 +39,6 @@ from followup.config import Settings
 from followup.db import read_session, write_session
 from followup.errors import InvalidSetting
 from followup.events import EventInput, add_event
-from followup.recovery.lifecycle import after_event
 from followup.jobs.sending import Clock, never
 from followup.mail.inbox import Fetched, InboxError, Reader, Status
 from followup.mail.replies import Incoming, classify, message_key
@@ -56,6 +55,7 @@ from followup.models import (
     max_length,
 )
 from followup.outbox import bounce_client, fail_delivered
+from followup.recovery.lifecycle import after_event
 
 log = logging.getLogger(__name__)
 

@@ -195,7 +195,7 @@ class _EventTier:
             )
 
 
-def _guarantees(scope: Scope) -> Query:
+def _guarantees(scope: Scope, *, cooldown: bool) -> Query:
     return (
         select(
             col(Guarantee.id),
@@ -207,7 +207,9 @@ def _guarantees(scope: Scope) -> Query:
             col(Client.name),
         )
         .join(Client, col(Client.id) == col(Guarantee.client_id))
-        .where(col(Guarantee.business_id) == scope.business.id, *eligible(scope, cooldown=True))
+        .where(
+            col(Guarantee.business_id) == scope.business.id, *eligible(scope, cooldown=cooldown)
+        )
     )
 
 
@@ -221,7 +223,7 @@ def _closings(session: Session, scope: Scope) -> Iterator[Candidate]:
         _counts(),
     )
     query = (
-        _guarantees(scope)
+        _guarantees(scope, cooldown=True)
         .where(
             col(Guarantee.status) == GuaranteeStatus.expired,
             col(Guarantee.ends_on) < day,
@@ -247,9 +249,10 @@ def _closings(session: Session, scope: Scope) -> Iterator[Candidate]:
 
 def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
     """The special guarantees: the offer, the check-ins on their days, and the thank-you
-    once a guarantee ended without a claim; the oldest trigger first."""
+    once a guarantee ended without a claim; the oldest trigger first. Each waits for the
+    cooldown, as tiers 2–6 do (DESIGN §3): a check-in due inside it comes when it ends."""
     day, r = scope.day, scope.reasons
-    base = _guarantees(scope).where(
+    base = _guarantees(scope, cooldown=True).where(
         col(Guarantee.status) == GuaranteeStatus.active, col(Guarantee.ends_on) >= day
     )
     offered = exists().where(
@@ -301,8 +304,15 @@ def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
 
 
 def _tier6(session: Session, scope: Scope) -> Iterator[Candidate]:
+    # A client whose special guarantee runs is written to on its cadence (tier 2), not
+    # on the rotation's: a rotation letter would push the next check-in past its day.
+    guaranteed = exists().where(
+        col(Guarantee.client_id) == col(Client.id),
+        col(Guarantee.status) == GuaranteeStatus.active,
+    )
     base = select(col(Client.id), col(Client.name), col(Client.last_contacted_on)).where(
         col(Client.status).in_((ClientStatus.active, ClientStatus.recovered)),
+        ~guaranteed,
         *eligible(scope, cooldown=True),
     )
     # Two walks of the rotation index, so both databases read it in order:

@@ -124,7 +124,7 @@ def recover_client(
         raise Conflict(
             f"{client.name} already has guarantee {running.id}, running until {running.ends_on}"
         )
-    event = add_event(
+    add_event(
         session,
         client,
         EventInput(EventKind.recovered, day, one_line(summary) or "Came back"),
