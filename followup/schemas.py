@@ -100,6 +100,13 @@ class GuaranteeView(View):
     payout: str
     # Why it was cancelled (the owner ended the relationship, …), when it was.
     cancelled_why: str | None = None
+    # Claims recorded against it (the error repeated while it ran).
+    claims: int = 0
+    # Days until its end day (0 on the day itself), counted from the day asked about;
+    # None once it is no longer active.
+    days_left: int | None = None
+    # Active and ending within the coming week: the owner is told.
+    ending_soon: bool = False
 
 
 class InboxMessageView(View):
@@ -180,6 +187,8 @@ class DigestView(View):
     flagged: list[LetterView]
     undelivered: list[LetterView]
     undelivered_total: int
+    # Special guarantees that end within the coming week.
+    guarantees_ending: list[GuaranteeView] = []
 
 
 class IncidentView(View):

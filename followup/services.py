@@ -8,7 +8,7 @@ never in a command or a route.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -25,6 +25,8 @@ from followup.models import (
     Event,
     EventKind,
     Guarantee,
+    GuaranteeClaim,
+    GuaranteeStatus,
     InboxMessage,
     InboxState,
     Incident,
@@ -151,27 +153,64 @@ def list_events(
     ]
 
 
+# The owner is told about an active guarantee this many days before its end day.
+ENDING_SOON_DAYS = 7
+
+
 def list_guarantees(
     session: Session,
     business_id: int,
     *,
     status: str | None = None,
+    day: date | None = None,
+    ending_soon: bool = False,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[GuaranteeView]:
-    """The business's special guarantees, the soonest to end first."""
+    """The business's special guarantees, the soonest to end first, each with its claims.
+
+    With ``day`` (the business's today), an active one says how many days it has left
+    and whether it ends within a week (``ending_soon``: only those).
+    """
+    claims = (
+        select(func.count())
+        .where(col(GuaranteeClaim.guarantee_id) == col(Guarantee.id))
+        .scalar_subquery()
+    )
     query = (
-        select(Guarantee, Client.name)
+        select(Guarantee, Client.name, claims)
         .join(Client, col(Client.id) == col(Guarantee.client_id))
         .where(Guarantee.business_id == business_id)
     )
     if status:
         query = query.where(Guarantee.status == status)
+    if ending_soon:
+        assert day is not None
+        query = query.where(
+            Guarantee.status == GuaranteeStatus.active,
+            col(Guarantee.ends_on) >= day,
+            col(Guarantee.ends_on) <= day + timedelta(days=ENDING_SOON_DAYS),
+        )
     ordered = query.order_by(col(Guarantee.ends_on), col(Guarantee.id))
-    return [
-        GuaranteeView.model_validate({**g.model_dump(), "client_name": name})
-        for g, name in session.exec(_page(ordered, limit, offset))
-    ]
+    views = []
+    for g, name, count in session.exec(_page(ordered, limit, offset)):
+        left = (
+            (g.ends_on - day).days
+            if day is not None and g.status == GuaranteeStatus.active and g.ends_on >= day
+            else None
+        )
+        views.append(
+            GuaranteeView.model_validate(
+                {
+                    **g.model_dump(),
+                    "client_name": name,
+                    "claims": count,
+                    "days_left": left,
+                    "ending_soon": left is not None and left <= ENDING_SOON_DAYS,
+                }
+            )
+        )
+    return views
 
 
 def list_incidents(
@@ -356,4 +395,5 @@ def digest_view(
         flagged=[letter_view(letter, name) for letter, name in list(drafts) if letter.flags],
         undelivered=[letter_view(letter, name) for letter, name in listed],
         undelivered_total=total,
+        guarantees_ending=list_guarantees(session, business_id, day=day, ending_soon=True),
     )

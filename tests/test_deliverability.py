@@ -76,6 +76,7 @@ CLIENTS = {
     "lost_client": ("Begoña Sáez", "", "begona.saez@outlook.es"),
     "guarantee_offer": ("Raúl Peña Domínguez", "", "raulpena@yahoo.es"),
     "guarantee_checkin": ("Zoë Ó Briain", "Clínica Dental Sonrisas", "zoe@sonrisas.es"),
+    "guarantee_closing": ("Ainhoa Ibáñez", "", "ainhoa.ibanez@hotmail.es"),
 }
 
 # What happened, in the owner's words written to the client (DESIGN §4).
@@ -127,6 +128,7 @@ EVENT_OF = {
     "lost_client": "lost",
     "guarantee_offer": "recovered",
     "guarantee_checkin": "recovered",
+    "guarantee_closing": "recovered",
 }
 
 
@@ -193,7 +195,8 @@ def _draft(session: Any, business: Business, tlocale: str, kind: str) -> Letter:
             months=6,
             terms=words["terms"],
             payout=words["payout"],
-            starts_on=DAY - timedelta(days=12),
+            # The closing note is written after the guarantee's end.
+            starts_on=DAY - timedelta(days=200 if kind == "guarantee_closing" else 12),
             now=NOW,
             event_id=event.id,
         )
@@ -256,7 +259,7 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> list[Sent]:
             assert isinstance(parsed, EmailMessage)
             built.append(Sent(tlocale, kind, stored, wire, parsed))
     engine.dispose()
-    assert len(built) == len(KINDS) * len(TEMPLATE_LOCALES) == 18
+    assert len(built) == len(KINDS) * len(TEMPLATE_LOCALES) == 21
     return built
 
 

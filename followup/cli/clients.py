@@ -1,13 +1,14 @@
-"""Clients from the command line: import, export, list, add, update, forget, end."""
+"""Clients from the command line: import, export, list, add, update, recover, forget, end."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import date
 
 import click
 
-from followup.cli.app import State, Usage, cli, emit_json, now, pass_state
+from followup.cli.app import DAY, State, Usage, cli, emit_json, now, pass_state
 from followup.cli.files import import_with_progress, readable_file, report_import
 from followup.db import read_session, write_session
 from followup.models import ClientStatus
@@ -154,6 +155,88 @@ def clients_update(state: State, client_ref: str, **fields: str | bool | None) -
         return
     listed = ", ".join(f"{field.replace('_', ' ')} → {value!r}" for field, value in changed.items())
     click.echo(f"Updated client {client.id}: {listed}.")
+
+
+# Without a terminal, `clients recover` uses these (terms have no default: the owner's
+# own words, written to the client).
+RECOVER_MONTHS = 6
+RECOVER_CHECKINS = "7,30,60,90"
+
+
+def _ask(value: str | None, question: str, default: str | None) -> str | None:
+    """The flag's value; on a terminal, asked (with ``default``); otherwise ``default``."""
+    if value is not None or not sys.stdin.isatty():
+        return value if value is not None else default
+    answer: str = click.prompt(question, default=default, show_default=bool(default))
+    return answer
+
+
+@clients.command("recover")
+@click.argument("client_ref", metavar="CLIENT")
+@click.option("--months", type=int, help=f"How long the guarantee runs ({RECOVER_MONTHS}).")
+@click.option(
+    "--terms",
+    help="What the guarantee covers, written to the client: “if the fork fails again, "
+    "we'll repair it free of charge”. Asked on a terminal; required otherwise.",
+)
+@click.option(
+    "--payout",
+    help="What we pay or do if the error repeats, written to the client (none by default).",
+)
+@click.option(
+    "--checkins",
+    help=f"Check-in days after the start ({RECOVER_CHECKINS}), then every 30 days.",
+)
+@click.option("--note", default="", help="The recovered event's summary, in a few words.")
+@click.option("--date", "day", type=DAY, help="The day they came back (today).")
+@pass_state
+def clients_recover(
+    state: State,
+    client_ref: str,
+    months: int | None,
+    terms: str | None,
+    payout: str | None,
+    checkins: str | None,
+    note: str,
+    day: date | None,
+) -> None:
+    """CLIENT, lost or who complained, came back: mark them recovered and give them a
+    special guarantee; its offer letter comes with the next daily run.
+
+    On a terminal the missing terms are asked; otherwise --terms is needed, the
+    guarantee runs 6 months with no payout and checks in after 7, 30, 60 and 90 days,
+    then every 30.
+    """
+    from followup.recovery.lifecycle import recover_client
+
+    terms = _ask(terms, "What does the guarantee cover (written to the client)", None)
+    if not terms:
+        raise Usage("say what the guarantee covers with --terms")
+    months_text = _ask(None if months is None else str(months), "Months", str(RECOVER_MONTHS))
+    try:
+        months = int(months_text or RECOVER_MONTHS)
+    except ValueError:
+        raise Usage(f"--months must be a whole number, not {months_text!r}") from None
+    payout = _ask(payout, "What we pay or do if the error repeats (empty: nothing)", "") or ""
+    checkins = _ask(checkins, "Check-in days", RECOVER_CHECKINS) or RECOVER_CHECKINS
+    with write_session(state.engine) as session:
+        business, client = state.client(session, client_ref)
+        guarantee = recover_client(
+            session,
+            client,
+            day=state.today(business, day),
+            now=now(),
+            months=months,
+            terms=terms,
+            payout=payout,
+            offsets=checkins,
+            summary=note,
+        )
+    click.echo(
+        f"{client.name} is recovered. Guarantee {guarantee.id}: {guarantee.starts_on} to "
+        f"{guarantee.ends_on}, first check-in on {guarantee.next_checkin_on}; the offer "
+        "letter is drafted with the next daily run."
+    )
 
 
 @clients.command("forget")

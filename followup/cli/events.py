@@ -96,6 +96,7 @@ def events_add(
 ) -> None:
     """Record an event for CLIENT (an id, an email or an external reference)."""
     from followup.events import EventInput, add_event
+    from followup.recovery.lifecycle import after_event
 
     with write_session(state.engine) as session:
         business, client = state.client(session, client_ref)
@@ -108,7 +109,10 @@ def events_add(
             today,
         )
         day = event.day
+        effect = after_event(session, client, event, now())
     click.echo(f"Recorded event {event.id}: {kind} for {client.name} on {day.isoformat()}.")
+    if effect:
+        click.echo(effect)
 
 
 @events.command("import")

@@ -17,7 +17,7 @@ from followup.letters.drafting import draft_letter
 from followup.models import Business, DailyRun, Guarantee, LetterKind, Pick
 from followup.picking import Candidate, pick
 from followup.picking.owner import record_skip
-from followup.recovery.guarantees import advance_checkin
+from followup.recovery.guarantees import advance_checkin, expire_guarantees
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,9 @@ def run_day(engine: Engine, business_id: int, day: date, now: datetime) -> DayRe
             session.add(run)
             session.flush()
             business = get_business(session, business_id)
+            # Guarantees that ended before the day are expired first: their closing
+            # note is one of the day's picks (the tick and the worker expire them too).
+            expire_guarantees(session, business_id, day)
             chosen = pick(session, business, day)
             letter_ids = [
                 _draft_pick(session, business, rank, candidate, day, now)

@@ -55,6 +55,7 @@ from followup.models import (
     max_length,
 )
 from followup.outbox import bounce_client, fail_delivered
+from followup.recovery.lifecycle import after_event
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +285,7 @@ def _apply(
     summary = template.format(subject=incoming.subject[:200] or "—")
     day = row.received_at.astimezone(zone(business)).date()
     event = add_event(session, client, EventInput(EventKind.reply, day, summary), now)
+    after_event(session, client, event, now)  # a reply during a guarantee: a good sign
     row.kind, row.event_id = InboxKind.reply, event.id
 
 

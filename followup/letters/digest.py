@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from followup.calendar import day_in_words
 from followup.fields import one_line
 from followup.models import Business, LetterStatus
-from followup.schemas import DayPickView, DigestView, LetterView
+from followup.schemas import DayPickView, DigestView, GuaranteeView, LetterView
 
 TEMPLATES = Path(__file__).resolve().parent / "digest_templates"
 ERROR_CHARS = 200  # of a letter's last error, in the digest
@@ -37,6 +37,7 @@ KINDS = {
         "lost_client": "letter to a lost client",
         "guarantee_offer": "special guarantee offer",
         "guarantee_checkin": "guarantee check-in",
+        "guarantee_closing": "thanks as the guarantee ends",
     },
     "es": {
         "thank_you": "agradecimiento",
@@ -45,6 +46,7 @@ KINDS = {
         "lost_client": "carta a un cliente perdido",
         "guarantee_offer": "oferta de garantía especial",
         "guarantee_checkin": "seguimiento de la garantía",
+        "guarantee_closing": "agradecimiento al terminar la garantía",
     },
 }
 
@@ -74,6 +76,13 @@ WORDS: dict[str, dict[str, str]] = {
         "(`followup letters mark-sent {id}`).",
         "more": "… and {n} more: `followup letters list --status failed` "
         "(or `--status uncertain`).",
+        "ending": "Guarantees ending this week",
+        "ending_item": "{name}: guarantee {id} ends {when} ({terms})",
+        "ending_today": "today",
+        "ending_on": "on {day}, in {n} days",
+        "ending_tomorrow": "tomorrow",
+        "ending_note": "A call before it ends goes a long way; `followup guarantees list` "
+        "shows them all.",
         "link": "On the dashboard:",
         "footer": "followup sends this summary each working day for {business}. To stop "
         "it: `followup settings set --no-digest`.",
@@ -101,6 +110,13 @@ WORDS: dict[str, dict[str, str]] = {
         "volver a enviarla: `followup letters resend {id}`; si llegó, para marcarla como "
         "enviada: `followup letters mark-sent {id}`.",
         "more": "… y {n} más: `followup letters list --status failed` (o `--status uncertain`).",
+        "ending": "Garantías que terminan esta semana",
+        "ending_item": "{name}: la garantía {id} termina {when} ({terms})",
+        "ending_today": "hoy",
+        "ending_on": "el {day}, dentro de {n} días",
+        "ending_tomorrow": "mañana",
+        "ending_note": "Una llamada antes de que termine se agradece mucho; "
+        "`followup guarantees list` las muestra todas.",
         "link": "En el panel:",
         "footer": "followup envía este resumen cada día laborable para {business}. Para "
         "dejar de recibirlo: `followup settings set --no-digest`.",
@@ -170,6 +186,9 @@ def render_digest(
                 words["more"].format(n=more) if more else "",
             )
         )
+    if view.guarantees_ending:
+        ending = tuple(_ending(words, lang, g) for g in view.guarantees_ending)
+        sections.append(Section(words["ending"], ending, words["ending_note"]))
     values = {
         "lang": lang,
         "subject": subject,
@@ -183,6 +202,22 @@ def render_digest(
         subject=subject,
         text=_env(autoescape=False).get_template("digest.txt.j2").render(values),
         html=_env(autoescape=True).get_template("digest.html.j2").render(values),
+    )
+
+
+def _ending(words: dict[str, str], lang: str, guarantee: GuaranteeView) -> str:
+    left = guarantee.days_left or 0
+    if left == 0:
+        when = words["ending_today"]
+    elif left == 1:
+        when = words["ending_tomorrow"]
+    else:
+        when = words["ending_on"].format(day=day_in_words(guarantee.ends_on, lang), n=left)
+    return words["ending_item"].format(
+        name=one_line(guarantee.client_name or ""),
+        id=guarantee.id,
+        when=when,
+        terms=one_line(guarantee.terms),
     )
 
 

@@ -30,7 +30,9 @@ from followup.models import (
     Event,
     EventKind,
     Guarantee,
+    GuaranteeClaim,
     Letter,
+    LetterKind,
     LetterStatus,
     TemplateOverride,
 )
@@ -69,6 +71,15 @@ def last_purchase(session: Session, client: Client, day: date) -> Event | None:
             col(Event.day) <= day,
         )
         .order_by(col(Event.day).desc(), col(Event.id).desc())
+    ).first()
+
+
+def claimed_guarantee(session: Session, event: Event) -> Guarantee | None:
+    """The guarantee a complaint was a claim on: its apology states what it gives now."""
+    return session.exec(
+        select(Guarantee)
+        .join(GuaranteeClaim, col(GuaranteeClaim.guarantee_id) == col(Guarantee.id))
+        .where(GuaranteeClaim.event_id == event.id)
     ).first()
 
 
@@ -116,6 +127,8 @@ def draft_letter(
     assert client is not None and business.id is not None
     event = session.get(Event, candidate.event_id) if candidate.event_id else None
     guarantee = session.get(Guarantee, candidate.guarantee_id) if candidate.guarantee_id else None
+    if guarantee is None and event is not None and candidate.kind == LetterKind.apology:
+        guarantee = claimed_guarantee(session, event)
     tlocale = client_template_locale(business, client)
     context = letter_context(
         business,

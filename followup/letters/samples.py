@@ -64,6 +64,10 @@ _SAMPLE_EN = {
 }  # fmt: skip
 
 
+# Occasions written after the sample guarantee's end day (15 December 2026).
+_AFTER_THE_END = ("guarantee_end", "guarantee_closing")
+
+
 def _sample_people(tlocale: str) -> tuple[SimpleNamespace, ...]:
     """(full business, bare business, full client, bare client, company) for a tlocale.
 
@@ -152,6 +156,7 @@ def sample_contexts(kind: str, tlocale: str) -> list[dict[str, Any]]:
         ),
         "guarantee_offer": ((incident, full_guarantee), (None, bare_guarantee)),
         "guarantee_checkin": ((incident, full_guarantee), (None, bare_guarantee)),
+        "guarantee_closing": ((incident, full_guarantee), (None, bare_guarantee)),
     }  # fmt: skip
 
     def context(
@@ -164,7 +169,7 @@ def sample_contexts(kind: str, tlocale: str) -> list[dict[str, Any]]:
             "event": the_event,
             "guarantee": the_guarantee,
             "last_purchase": last_purchase,
-            "day": date(2026, 12, 16) if occasion == "guarantee_end" else date(2026, 11, 20),
+            "day": date(2026, 12, 16) if occasion in _AFTER_THE_END else date(2026, 11, 20),
             "occasion": occasion,
         }
 
@@ -186,4 +191,11 @@ def sample_contexts(kind: str, tlocale: str) -> list[dict[str, Any]]:
     contexts.append(
         context(occasion, the_event, the_guarantee, full_business, company, purchase_bare)
     )
+    if kind == "apology":
+        # The error repeated under a special guarantee: the apology states what it gives.
+        repeat = event("complaint", date(2026, 11, 20), text["incident"], item=common["fork"])
+        contexts += [
+            context(kind, repeat, full_guarantee, full_business, full_client, None),
+            context(kind, repeat, bare_guarantee, bare_business, bare_client, None),
+        ]
     return contexts

@@ -73,6 +73,8 @@ class LetterKind(StrEnum):
     lost_client = "lost_client"
     guarantee_offer = "guarantee_offer"
     guarantee_checkin = "guarantee_checkin"
+    # The thank-you when a special guarantee ended without a claim.
+    guarantee_closing = "guarantee_closing"
 
 
 class Channel(StrEnum):
@@ -235,6 +237,9 @@ class GuaranteeClaim(SQLModel, table=True):
     guarantee_id: int = Field(foreign_key="guarantee.id", index=True)
     day: date
     what_happened: str = Field(max_length=1000)
+    # The complaint that made the claim, and what the guarantee promised to pay then.
+    event_id: int | None = Field(default=None, foreign_key="event.id", index=True)
+    payout: str = Field(default="", max_length=500)
     resolution: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -42,6 +42,14 @@ class Reasons:
             f"guarantee check-in due on {self.when(due)} (guarantee runs until {self.when(ends)})"
         )
 
+    def closing(self, ends: date) -> str:
+        if self.es:
+            return (
+                f"su garantía especial terminó el {self.when(ends)} sin reclamaciones; "
+                "aún no le hemos dado las gracias"
+            )
+        return f"special guarantee ended on {self.when(ends)} without a claim; not yet thanked"
+
     def cooperation(self, day: date, summary: str) -> str:
         if self.es:
             return f"nos ayudó el {self.when(day)}: «{summary}»; aún no se lo hemos agradecido"

@@ -25,6 +25,7 @@ from followup.models import (
     Event,
     EventKind,
     Guarantee,
+    GuaranteeClaim,
     GuaranteeStatus,
     Letter,
     LetterKind,
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     Query: TypeAlias = Select[*tuple[Any, ...]]
 
 PURCHASE_WINDOW_DAYS = 30
+# A guarantee that ended without a claim is thanked for within this many days of its end
+# (the cooldown may hold the note back a little); an older one is left alone.
+CLOSING_WINDOW_DAYS = 60
 PAGE = 64
 # Letters that never reached the client do not start a cooldown.
 NOT_DELIVERED = (LetterStatus.cancelled, LetterStatus.failed)
@@ -191,9 +195,8 @@ class _EventTier:
             )
 
 
-def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
-    day, r = scope.day, scope.reasons
-    base = (
+def _guarantees(scope: Scope, *, cooldown: bool) -> Query:
+    return (
         select(
             col(Guarantee.id),
             col(Guarantee.starts_on),
@@ -205,11 +208,52 @@ def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
         )
         .join(Client, col(Client.id) == col(Guarantee.client_id))
         .where(
-            col(Guarantee.business_id) == scope.business.id,
-            col(Guarantee.status) == GuaranteeStatus.active,
-            col(Guarantee.ends_on) >= day,
-            *eligible(scope, cooldown=True),
+            col(Guarantee.business_id) == scope.business.id, *eligible(scope, cooldown=cooldown)
         )
+    )
+
+
+def _closings(session: Session, scope: Scope) -> Iterator[Candidate]:
+    """Guarantees that expired without a claim, not yet thanked for: once each."""
+    day = scope.day
+    claimed = exists().where(col(GuaranteeClaim.guarantee_id) == col(Guarantee.id))
+    closed = exists().where(
+        col(Letter.guarantee_id) == col(Guarantee.id),
+        col(Letter.kind) == LetterKind.guarantee_closing,
+        _counts(),
+    )
+    query = (
+        _guarantees(scope, cooldown=True)
+        .where(
+            col(Guarantee.status) == GuaranteeStatus.expired,
+            col(Guarantee.ends_on) < day,
+            col(Guarantee.ends_on) >= day - timedelta(days=CLOSING_WINDOW_DAYS),
+            ~claimed,
+            ~closed,
+        )
+        .order_by(col(Guarantee.ends_on), col(Client.id), col(Guarantee.id))
+    )
+    for gid, _starts, ends, _next, event_id, client_id, name in _pages(session, query):
+        yield Candidate(
+            client_id=client_id,
+            client_name=name,
+            tier=2,
+            kind=LetterKind.guarantee_closing,
+            reason=scope.reasons.closing(ends),
+            trigger_day=ends,
+            event_id=event_id,
+            guarantee_id=gid,
+            occasion=LetterKind.guarantee_closing,
+        )
+
+
+def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
+    """The special guarantees: the offer, the check-ins on their days, and the thank-you
+    once a guarantee ended without a claim; the oldest trigger first. Each waits for the
+    cooldown, as tiers 2–6 do (DESIGN §3): a check-in due inside it comes when it ends."""
+    day, r = scope.day, scope.reasons
+    base = _guarantees(scope, cooldown=True).where(
+        col(Guarantee.status) == GuaranteeStatus.active, col(Guarantee.ends_on) >= day
     )
     offered = exists().where(
         col(Letter.guarantee_id) == col(Guarantee.id),
@@ -251,12 +295,24 @@ def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
                 occasion=LetterKind.guarantee_checkin,
             )
 
-    yield from heapq.merge(offer_rows(), checkin_rows(), key=lambda c: (c.trigger_day, c.client_id))
+    yield from heapq.merge(
+        offer_rows(),
+        checkin_rows(),
+        _closings(session, scope),
+        key=lambda c: (c.trigger_day, c.client_id),
+    )
 
 
 def _tier6(session: Session, scope: Scope) -> Iterator[Candidate]:
+    # A client whose special guarantee runs is written to on its cadence (tier 2), not
+    # on the rotation's: a rotation letter would push the next check-in past its day.
+    guaranteed = exists().where(
+        col(Guarantee.client_id) == col(Client.id),
+        col(Guarantee.status) == GuaranteeStatus.active,
+    )
     base = select(col(Client.id), col(Client.name), col(Client.last_contacted_on)).where(
         col(Client.status).in_((ClientStatus.active, ClientStatus.recovered)),
+        ~guaranteed,
         *eligible(scope, cooldown=True),
     )
     # Two walks of the rotation index, so both databases read it in order:

@@ -1,1 +1,3 @@
-"""Service recovery: special guarantees for clients who came back after an error."""
+"""Service recovery: special guarantees for clients who came back after an error
+(``guarantees``: the cadence and expiry; ``lifecycle``: recovery, outcomes, claims,
+cancelling)."""

@@ -81,7 +81,8 @@ def end_relationship(
         update(Guarantee)
         .where(
             col(Guarantee.client_id) == client.id,
-            col(Guarantee.status) == GuaranteeStatus.active,
+            # A claimed guarantee still covers the client: it ends with the relationship.
+            col(Guarantee.status).in_((GuaranteeStatus.active, GuaranteeStatus.claimed)),
         )
         .values(
             status=GuaranteeStatus.cancelled,

@@ -35,6 +35,7 @@ from followup.events import (
     validate_event,
 )
 from followup.models import Client, Event, max_length
+from followup.recovery.lifecycle import after_event
 from followup.spreadsheets.reading import RowCheck, Source, chunks, read_table
 from followup.spreadsheets.reports import ImportReport, Progress, Ticker
 
@@ -156,6 +157,6 @@ def _import_row(
     if same_event_exists(session, client, event):
         report.unchanged += 1
     else:
-        add_event(session, client, event, now)
+        after_event(session, client, add_event(session, client, event, now), now)
         report.created += 1
     return check
