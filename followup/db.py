@@ -25,7 +25,7 @@ BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every migration in order; the last is the schema this code reads and writes (a test
 # keeps this equal to migrations/versions, so no command needs Alembic to check it).
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0011")
 SCHEMA_REVISION = SCHEMA_REVISIONS[-1]
 
 # What an owner can do about a database that refuses to work, by the driver's own error

@@ -20,6 +20,7 @@ from followup.greetings import derive_greeting
 from followup.mailbox import shown_mailbox
 from followup.models import (
     Business,
+    Channel,
     Client,
     DailyRun,
     Event,
@@ -33,6 +34,7 @@ from followup.models import (
 )
 from followup.schemas import (
     BusinessHealth,
+    CallView,
     ClientView,
     DayPickView,
     DigestView,
@@ -59,10 +61,11 @@ def list_letters(
     *,
     status: str | None = None,
     client_id: int | None = None,
+    channel: str | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[LetterView]:
-    """The business's letters, newest first."""
+    """The business's letters, newest first (``channel``: only emails, notes or calls)."""
     query = (
         select(Letter, Client.name)
         .join(Client, col(Client.id) == col(Letter.client_id))
@@ -72,8 +75,29 @@ def list_letters(
         query = query.where(Letter.status == status)
     if client_id is not None:
         query = query.where(Letter.client_id == client_id)
+    if channel:
+        query = query.where(Letter.channel == channel)
     rows = session.exec(_page(query.order_by(col(Letter.id).desc()), limit, offset))
     return [letter_view(letter, name) for letter, name in rows]
+
+
+def open_calls(session: Session, business_id: int) -> list[CallView]:
+    """The calls waiting for the owner's phone (draft or approved call tasks), oldest
+    first, with the number to call."""
+    rows = session.exec(
+        select(Letter, Client.name, Client.phone)
+        .join(Client, col(Client.id) == col(Letter.client_id))
+        .where(
+            Letter.business_id == business_id,
+            Letter.channel == Channel.call,
+            col(Letter.status).in_((LetterStatus.draft, LetterStatus.approved)),
+        )
+        .order_by(col(Letter.day), col(Letter.id))
+    )
+    return [
+        CallView.model_validate({**letter_view(letter, name).model_dump(), "phone": phone})
+        for letter, name, phone in rows
+    ]
 
 
 def letter_view(letter: Letter, client_name: str) -> LetterView:
