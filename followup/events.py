@@ -42,6 +42,10 @@ KINDS_ACCEPTED = (
     f"(or in Spanish: {', '.join(SPANISH_KINDS)})"
 )
 DAYS_ACCEPTED = "write 2026-11-04, 04/11/2026 or 4/11/2026"
+# "Call as well?" as an events file answers it: English or Spanish, any case or accent.
+_YES = frozenset({"yes", "y", "si", "s", "true", "1", "x"})
+_NO = frozenset({"no", "n", "false", "0", ""})
+YES_NO_ACCEPTED = "write yes or sí (or leave it empty for no)"
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?")
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 
@@ -60,6 +64,16 @@ def event_kind(value: str) -> str | None:
         return key
     kind = SPANISH_KINDS.get(key)
     return None if kind is None else kind.value
+
+
+def parse_yes_no(value: str) -> bool | None:
+    """True for yes/sí, False for no or nothing, None for anything else."""
+    key = _name_key(value)
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    return None
 
 
 def parse_day(value: str) -> date | None:
@@ -84,6 +98,8 @@ class EventInput:
     item: str | None = None
     amount: str | None = None
     compensation: str | None = None
+    # A complaint only: the owner will also call the client (a call task beside the apology).
+    wants_call: bool = False
 
 
 def _folded(value: str | None) -> str | None:
@@ -138,6 +154,10 @@ def validate_event(data: EventInput, today: date | None = None) -> EventInput:
             f"{data.day.isoformat()} is in the future (today is {today.isoformat()}): "
             "record what happened once it has happened",
         )
+    if data.wants_call and kind != EventKind.complaint:
+        raise Invalid(
+            "call", "only a complaint can ask for a call; record the call itself as a call event"
+        )
     amount = None if texts["amount"] is None else parse_amount(texts["amount"])
     return EventInput(
         kind,
@@ -146,6 +166,7 @@ def validate_event(data: EventInput, today: date | None = None) -> EventInput:
         item=texts["item"],
         amount=amount,
         compensation=texts["compensation"],
+        wants_call=data.wants_call,
     )
 
 
@@ -168,6 +189,7 @@ def add_event(
         item=data.item,
         amount=data.amount,
         compensation=data.compensation,
+        wants_call=data.wants_call,
         created_at=now,
     )
     session.add(event)

@@ -61,6 +61,14 @@ class LetterView(View):
     created_at: datetime
     flags: list[Flag]
     last_error: LetterError | None
+    # A call task beside an email letter (its apology): that letter's id.
+    call_for_id: int | None = None
+
+
+class CallView(LetterView):
+    """A call task waiting for the owner: a letter whose text is the talking points."""
+
+    phone: str
 
 
 class ClientView(View):

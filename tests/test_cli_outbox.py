@@ -79,5 +79,5 @@ def test_a_call_is_marked_done_by_hand_and_an_email_is_not(run: Run, tmp_path: P
             update(Letter).where(Letter.id == 2).values(channel="call")  # type: ignore[arg-type]
         )
     engine.dispose()
-    assert "marked done" in run("letters", "mark-done", "2").output
+    assert "marked done" in run("letters", "mark-done", "2", "--outcome", "Todo bien").output
     assert statuses(run)[2] == "sent"

@@ -172,7 +172,7 @@ def _draft(session: Any, business: Business, tlocale: str, kind: str) -> Letter:
     session.add(client)
     session.flush()
     event_kind = EVENT_OF[kind]
-    details: dict[str, str | None] = {}
+    details: dict[str, Any] = {}
     if event_kind == "purchase":
         details = {"item": words["item"], "amount": "540"}
     elif event_kind == "complaint":

@@ -239,7 +239,7 @@ def test_twenty_working_days_keep_every_promise(engine: Engine, settings: Settin
             for letter in session.exec(select(Letter).where(Letter.status == LetterStatus.draft)):
                 outbox.approve(session, letter, now)
                 if letter.channel == "call":  # the owner phones and marks it done
-                    outbox.mark_done(session, letter, now)
+                    outbox.mark_done(session, letter, now, "Todo bien, contento")
         send_due(engine, settings, at(now + timedelta(hours=2)), mailer)
         with read_session(engine) as session:
             _check_invariants(session, business, day, business.cooldown_days)

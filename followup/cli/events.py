@@ -83,6 +83,13 @@ def events() -> None:
     help="The remedy decided, written to the client: “le devolvemos el cargo duplicado” "
     "(usted), “te devolvemos el cargo duplicado” (tú), “we refunded the duplicate charge”.",
 )
+@click.option(
+    "--call",
+    "wants_call",
+    is_flag=True,
+    help="A complaint only: you will also call the client; a call task with talking points "
+    "is drafted beside the apology.",
+)
 @pass_state
 def events_add(
     state: State,
@@ -93,6 +100,7 @@ def events_add(
     item: str | None,
     amount: str | None,
     compensation: str | None,
+    wants_call: bool,
 ) -> None:
     """Record an event for CLIENT (an id, an email or an external reference)."""
     from followup.events import EventInput, add_event
@@ -104,7 +112,7 @@ def events_add(
         event = add_event(
             session,
             client,
-            EventInput(kind, day or today, summary, item, amount, compensation),
+            EventInput(kind, day or today, summary, item, amount, compensation, wants_call),
             now(),
             today,
         )
@@ -119,7 +127,10 @@ def events_add(
 @click.argument("file", type=click.Path(dir_okay=False))
 @pass_state
 def events_import(state: State, file: str) -> None:
-    """Import events from a CSV file (client, kind, date, summary, …)."""
+    """Import events from a CSV file (client, kind, date, summary, …).
+
+    A ``call`` column (yes/sí) on a complaint asks for a call beside the apology.
+    """
     from followup.spreadsheets.events import import_events
 
     path = readable_file(file)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from typing import Any
 
 import click
 
-from followup.cli.app import State, Usage, cli, emit_json, fail, now, pass_state
+from followup.cli.app import DAY, State, Usage, cli, emit_json, fail, now, pass_state
 from followup.db import read_session, write_session
-from followup.models import Client, LetterStatus
+from followup.models import Channel, Client, LetterStatus
 
 
 @cli.group()
@@ -19,16 +20,21 @@ def letters() -> None:
 
 @letters.command("list")
 @click.option("--status", type=click.Choice([s.value for s in LetterStatus]))
+@click.option(
+    "--channel",
+    type=click.Choice([c.value for c in Channel]),
+    help="Only emails, printed notes or calls (call: the talking points to say by phone).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
-def letters_list(state: State, status: str | None, as_json: bool) -> None:
+def letters_list(state: State, status: str | None, channel: str | None, as_json: bool) -> None:
     """List letters, newest first."""
     from followup.services import list_letters
 
     with read_session(state.engine) as session:
         business = state.business(session)
         assert business.id is not None
-        rows = list_letters(session, business.id, status=status)
+        rows = list_letters(session, business.id, status=status, channel=channel)
     if as_json:
         emit_json(rows)
         return
@@ -44,9 +50,10 @@ def letters_list(state: State, status: str | None, as_json: bool) -> None:
     rows = sorted(rows, key=lambda letter: not (letter.flags and letter.status == "draft"))
     for letter in rows:
         flagged = f"  ⚑ {len(letter.flags)} to check" if letter.flags else ""
+        call = "  ☎" if letter.channel == Channel.call else ""
         click.echo(
             f"{letter.id:>5}  {letter.day}  {letter.status:<9}  {letter.kind:<17}  "
-            f"{letter.client_name}: {letter.subject}{flagged}"
+            f"{letter.client_name}: {letter.subject}{flagged}{call}"
         )
     click.echo(f"{len(rows)} letter(s).", err=True)
     if any(letter.flags for letter in rows):
@@ -261,13 +268,30 @@ def letters_dismiss(state: State, letter_id: int, why: str) -> None:
 
 @letters.command("mark-done")
 @click.argument("letter_id", type=int)
+@click.option(
+    "--outcome",
+    help="A call: how it went, in a few words (“satisfied, comes back on Monday”); "
+    "recorded as a call event on the client.",
+)
+@click.option("--date", "day", type=DAY, help="The local day of the call (today).")
 @pass_state
-def letters_mark_done(state: State, letter_id: int) -> None:
+def letters_mark_done(
+    state: State, letter_id: int, outcome: str | None, day: date | None
+) -> None:
     """Record that a call or a printed note was done by hand: it answers its reason."""
     from followup.outbox import get_letter, mark_done
 
     with write_session(state.engine) as session:
         business = state.business(session)
         assert business.id is not None
-        mark_done(session, get_letter(session, business.id, letter_id), now())
-    click.echo(f"Letter {letter_id} is marked done.")
+        event = mark_done(
+            session,
+            get_letter(session, business.id, letter_id),
+            now(),
+            outcome,
+            state.today(business, day) if day else None,
+        )
+    if event is None:
+        click.echo(f"Letter {letter_id} is marked done.")
+    else:
+        click.echo(f"Call {letter_id} is marked done; its outcome is recorded as event {event.id}.")

@@ -10,7 +10,7 @@ import click
 from followup.cli.app import DAY, State, cli, emit_json, now, pass_state
 from followup.db import read_session, write_session
 from followup.outbox import OWNER_DECIDES
-from followup.schemas import PickView
+from followup.schemas import CallView, PickView
 
 
 @cli.command()
@@ -26,7 +26,7 @@ from followup.schemas import PickView
 @pass_state
 def pick(state: State, day: date | None, explain: bool, limit: int | None, as_json: bool) -> None:
     """Show who would be picked today, and why. Writes nothing."""
-    from followup.services import list_letters, list_picks
+    from followup.services import list_letters, list_picks, open_calls
 
     with read_session(state.engine) as session:
         business = state.business(session)
@@ -34,6 +34,7 @@ def pick(state: State, day: date | None, explain: bool, limit: int | None, as_js
         day = state.today(business, day)
         closed, chosen = list_picks(session, business, day, explain=explain, limit=limit)
         undecided = list_letters(session, business.id, status="uncertain") if explain else []
+        calls = open_calls(session, business.id)
     if as_json:
         emit_json(chosen)
         return
@@ -51,6 +52,7 @@ def pick(state: State, day: date | None, explain: bool, limit: int | None, as_js
     if not chosen:
         click.echo("  nobody: every client is in cooldown, waiting for approval or not reachable.")
     _print_picks(chosen)
+    print_calls(calls)
     if undecided:
         click.echo(f"Not picked until you decide ({OWNER_DECIDES}):")
         for letter in undecided:
@@ -58,6 +60,17 @@ def pick(state: State, day: date | None, explain: bool, limit: int | None, as_js
                 f"  {letter.client_name}: letter {letter.id} ({letter.kind}, {letter.day}) "
                 "may or may not have reached them"
             )
+
+
+def print_calls(calls: Sequence[CallView]) -> None:
+    """The calls waiting for the owner, with their numbers and how to close each."""
+    if not calls:
+        return
+    click.echo("Calls to make (read the talking points with `followup letters show ID`):")
+    for call in calls:
+        phone = f" ({call.phone})" if call.phone else ""
+        click.echo(f"  ☎ letter {call.id}: {call.client_name}{phone} — {call.kind}: {call.subject}")
+    click.echo('Once done: `followup letters mark-done ID --outcome "how it went"`.')
 
 
 def _print_picks(picks: Sequence[PickView]) -> None:

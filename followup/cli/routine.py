@@ -32,6 +32,11 @@ def daily(state: State, day: date | None) -> None:
     state.refuse_future(business, day)
     assert business.id is not None
     report_day(run_day(state.engine, business.id, day, now()), business)
+    from followup.cli.picks import print_calls
+    from followup.services import open_calls
+
+    with read_session(state.engine) as session:
+        print_calls(open_calls(session, business.id))
 
 
 def report_day(result: DayResult, business: Business) -> None:

@@ -31,6 +31,7 @@ from followup.models import (
     EventKind,
     Guarantee,
     GuaranteeClaim,
+    GuaranteeStatus,
     Letter,
     LetterKind,
     LetterStatus,
@@ -122,7 +123,12 @@ def draft_letter(
     day: date,
     now: datetime,
 ) -> Letter:
-    """Render and store the letter for one pick; the client's rotation day moves to ``day``."""
+    """Render and store the letter for one pick; the client's rotation day moves to ``day``.
+
+    A client with no email gets the letter as a call task (``channel=call``) whose text is
+    the talking points; an apology for a complaint that asked for a call gets a call task
+    beside it (``call_for_id``), which is not a pick of its own.
+    """
     client = session.get(Client, candidate.client_id)
     assert client is not None and business.id is not None
     event = session.get(Event, candidate.event_id) if candidate.event_id else None
@@ -139,11 +145,84 @@ def draft_letter(
         guarantee=guarantee,
         last_purchase=last_purchase(session, client, day),
     )
-    line = owner_line_for(session, business, candidate.kind, tlocale, event)
-    context["owner_line"] = line.text if line else None
-    phrasing = phrasing_for(session, business, client, candidate.kind, tlocale, day)
-    draft = render_for(session, business, candidate.kind, tlocale, context, phrasing)
-    phrases = {**draft.phrases, **({OWNER_LINE: line.id} if line and line.id else {})}
+    if channel_for(client) == Channel.call:
+        letter = _draft_call(session, business, client, candidate, context, tlocale, now)
+    else:
+        line = owner_line_for(session, business, candidate.kind, tlocale, event)
+        context["owner_line"] = line.text if line else None
+        phrasing = phrasing_for(session, business, client, candidate.kind, tlocale, day)
+        draft = render_for(session, business, candidate.kind, tlocale, context, phrasing)
+        phrases = {**draft.phrases, **({OWNER_LINE: line.id} if line and line.id else {})}
+        letter = _store(
+            session, business, client, candidate, draft, tlocale, day, now, phrases=phrases
+        )
+        if candidate.kind == LetterKind.apology and event is not None and event.wants_call:
+            _draft_call(session, business, client, candidate, context, tlocale, now, letter)
+    if client.last_contacted_on is None or client.last_contacted_on < day:
+        client.last_contacted_on = day
+        session.add(client)
+    session.flush()
+    return letter
+
+
+def running_guarantee(session: Session, client: Client, day: date) -> Guarantee | None:
+    """The client's active special guarantee on ``day`` (the latest), or None."""
+    return session.exec(
+        select(Guarantee)
+        .where(
+            Guarantee.client_id == client.id,
+            Guarantee.status == GuaranteeStatus.active,
+            col(Guarantee.starts_on) <= day,
+            col(Guarantee.ends_on) >= day,
+        )
+        .order_by(col(Guarantee.ends_on).desc(), col(Guarantee.id).desc())
+    ).first()
+
+
+def _draft_call(
+    session: Session,
+    business: Business,
+    client: Client,
+    candidate: Candidate,
+    context: dict[str, Any],
+    tlocale: str,
+    now: datetime,
+    apology: Letter | None = None,
+) -> Letter:
+    """A call task: the talking points for ``candidate``'s kind in the client's language;
+    beside ``apology`` (its email) when given, else the pick's letter itself."""
+    if context["guarantee"] is None and candidate.kind == LetterKind.apology:
+        context = {**context, "guarantee": running_guarantee(session, client, context["day"])}
+    draft = letters.render_call(candidate.kind, tlocale, context)
+    return _store(
+        session,
+        business,
+        client,
+        candidate,
+        draft,
+        tlocale,
+        context["day"],
+        now,
+        channel=Channel.call,
+        call_for=apology,
+    )
+
+
+def _store(
+    session: Session,
+    business: Business,
+    client: Client,
+    candidate: Candidate,
+    draft: letters.Draft,
+    tlocale: str,
+    day: date,
+    now: datetime,
+    *,
+    channel: str = Channel.email,
+    phrases: dict[str, int] | None = None,
+    call_for: Letter | None = None,
+) -> Letter:
+    assert business.id is not None
     flags = check_letter(draft.subject, draft.text, tlocale)
     # A flagged draft waits for the owner, whatever the approval mode (DESIGN §4).
     auto = business.approval_mode == ApprovalMode.auto and not flags
@@ -152,16 +231,17 @@ def draft_letter(
         client_id=candidate.client_id,
         event_id=candidate.event_id,
         guarantee_id=candidate.guarantee_id,
+        call_for_id=None if call_for is None else call_for.id,
         day=day,
         kind=candidate.kind,
-        channel=channel_for(client),
+        channel=channel,
         locale=tlocale,
-        to_email=client.email,
+        to_email=client.email if channel == Channel.email else None,
         subject=draft.subject,
         body_text=draft.text,
         body_html=draft.html,
         flags=[asdict(flag) for flag in flags],
-        phrases=phrases,
+        phrases=phrases or {},
         message_id=make_message_id(business.sender_email.rpartition("@")[2], now),
         status=LetterStatus.approved if auto else LetterStatus.draft,
         approved_at=now if auto else None,
@@ -170,9 +250,6 @@ def draft_letter(
         updated_at=now,
     )
     session.add(letter)
-    if client.last_contacted_on is None or client.last_contacted_on < day:
-        client.last_contacted_on = day
-        session.add(client)
     session.flush()
     return letter
 

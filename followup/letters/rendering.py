@@ -66,7 +66,8 @@ from followup.letters.sandbox import LetterSandbox
 # What other modules take from here: the context's names are part of rendering's contract.
 __all__ = [
     "CONTEXT_FIELDS", "CONTEXT_VARIABLES", "KINDS", "TEMPLATE_LOCALES", "THANK_YOU_OCCASIONS",
-    "Draft", "TemplateError", "check_names", "render", "sandbox_env", "template_locale",
+    "Draft", "TemplateError", "check_names", "render", "render_call", "sandbox_env",
+    "template_locale",
 ]  # fmt: skip
 
 # An installed wheel carries the templates inside the package (pyproject force-include);
@@ -318,6 +319,30 @@ def render(
         raise TemplateError(f"{name}{where}: {_explain(exc)}") from exc
     subject, text = tidy_subject(subject), tidy_text(body)
     return Draft(subject, text, html_part(tlocale, subject, text), chosen)
+
+
+def render_call(kind: str, tlocale: str, context: Mapping[str, Any]) -> Draft:
+    """The talking points of a call (``letter_templates/<tlocale>/calls/<kind>.j2``): what
+    the owner says on the phone instead of, or beside, a letter of ``kind``.
+
+    Written in the client's language and form of address, so the owner can read the
+    lines out; the context is a letter's (``render``), plus the client's running
+    guarantee, when there is one, for an apology. Raises as ``render`` does.
+    """
+    check_names(kind, tlocale)
+    values = template_values(kind, tlocale, context)
+    values["say"] = SimpleNamespace()  # the points are written once: no variants
+    name = f"{tlocale}/calls/{kind}.j2"
+    try:
+        template = _text_env(tlocale).get_template(name)
+        subject = _render_block(template, "subject", values)
+        body = _render_block(template, "body", values)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{name}: line {exc.lineno}: {exc.message}") from exc
+    except Exception as exc:
+        raise TemplateError(f"{name}{_template_line(exc.__traceback__)}: {_explain(exc)}") from exc
+    subject, text = tidy_subject(subject), tidy_text(body)
+    return Draft(subject, text, html_part(tlocale, subject, text))
 
 
 def default_source(kind: str, tlocale: str) -> str:

@@ -196,6 +196,8 @@ class Event(SQLModel, table=True):
     item: str | None = Field(default=None, max_length=200)
     amount: str | None = Field(default=None, max_length=50)
     compensation: str | None = Field(default=None, max_length=500)
+    # A complaint whose apology the owner also wants to give by phone (a call task).
+    wants_call: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -259,6 +261,8 @@ class Letter(SQLModel, table=True):
     client_id: int = Field(foreign_key="client.id")
     event_id: int | None = Field(default=None, foreign_key="event.id", index=True)
     guarantee_id: int | None = Field(default=None, foreign_key="guarantee.id", index=True)
+    # A call task beside this email letter (its apology): not a pick of its own.
+    call_for_id: int | None = Field(default=None, foreign_key="letter.id", index=True)
     day: date
     kind: str = Field(max_length=20)
     channel: str = Field(default=Channel.email, max_length=10)

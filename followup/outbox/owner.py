@@ -8,15 +8,26 @@ owner and a sender can race and the loser changes nothing; the owner's loss is a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from followup.calendar import local_today
 from followup.errors import Conflict, Invalid, NotFound
+from followup.events import EventInput, add_event
 from followup.fields import one_line
-from followup.models import Channel, Letter, LetterStatus, max_length
+from followup.models import (
+    Business,
+    Channel,
+    Client,
+    Event,
+    EventKind,
+    Letter,
+    LetterStatus,
+    max_length,
+)
 
 # What the owner does with an uncertain letter, in every message that asks.
 OWNER_DECIDES = (
@@ -71,19 +82,64 @@ def approve(session: Session, letter: Letter, now: datetime) -> None:
 
 
 def cancel(session: Session, letter: Letter, now: datetime) -> None:
-    """draft | approved | queued -> cancelled. A letter being sent cannot be called back."""
+    """draft | approved | queued -> cancelled. A letter being sent cannot be called back.
+
+    The call task beside it, not yet done, goes with it: its reason comes back on a later
+    day with a new apology and a new call task."""
     _transition(session, letter, now, _CANCEL, **_NO_LEASE)
+    session.exec(
+        update(Letter)
+        .where(
+            col(Letter.call_for_id) == letter.id,
+            col(Letter.status).in_((LetterStatus.draft, LetterStatus.approved)),
+        )
+        .values(status=LetterStatus.cancelled, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def mark_done(session: Session, letter: Letter, now: datetime) -> None:
-    """A printed note or a call the owner has done by hand: draft | approved -> sent."""
+def mark_done(
+    session: Session,
+    letter: Letter,
+    now: datetime,
+    outcome: str | None = None,
+    day: date | None = None,
+) -> Event | None:
+    """A printed note or a call the owner has done by hand: draft | approved -> sent.
+
+    A call needs its ``outcome`` in a few words ("satisfied, comes back on Monday"),
+    recorded as a ``call`` event on the client (returned) on ``day`` (the business's
+    local today by default);
+    raises ``Invalid("outcome")`` without one. A printed note takes no outcome.
+    """
     if letter.channel == Channel.email:
         raise OutboxError(
             f"letter {letter.id} is an email: the outbox sends it, it is not marked done by hand"
         )
+    said = one_line(outcome or "")
+    if letter.channel == Channel.call:
+        if not said:
+            raise Invalid(
+                "outcome",
+                f"letter {letter.id} is a call: say how it went in a few words, "
+                '--outcome "satisfied, comes back on Monday"',
+            )
+        limit = max_length(Event, "summary")
+        if len(said) > limit:
+            raise Invalid("outcome", f"the outcome is longer than {limit} characters")
+    elif said:
+        raise Invalid("outcome", f"letter {letter.id} is a printed note: it takes no outcome")
     _transition(
         session, letter, now, _MARK_DONE, approved_at=letter.approved_at or now, sent_at=now
     )
+    if letter.channel != Channel.call:
+        return None
+    client = session.get(Client, letter.client_id)
+    business = session.get(Business, letter.business_id)
+    assert client is not None and business is not None
+    today = local_today(business, now)
+    event_day = day or today
+    return add_event(session, client, EventInput(EventKind.call, event_day, said), now, event_day)
 
 
 def dismiss(session: Session, letter: Letter, now: datetime, why: str) -> None:

@@ -79,8 +79,12 @@ class Scope:
 def eligible(scope: Scope, *, cooldown: bool) -> list[ColumnElement[bool]]:
     """The conditions every candidate meets; tier 1 skips the cooldown."""
     business, day = scope.business, scope.day
+    # A call task beside an apology (``call_for_id``) waits for the owner's phone, not for
+    # a letter: it holds nothing back beyond what its apology does.
     in_pipeline = exists().where(
-        col(Letter.client_id) == col(Client.id), col(Letter.status).in_(PIPELINE_STATUSES)
+        col(Letter.client_id) == col(Client.id),
+        col(Letter.status).in_(PIPELINE_STATUSES),
+        col(Letter.call_for_id).is_(None),
     )
     conditions = [
         col(Client.business_id) == business.id,

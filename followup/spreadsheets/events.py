@@ -2,7 +2,8 @@
 
 Each row names its client by id, email or external reference (through ``find_client``),
 and gives the kind (in English or Spanish), the date (ISO or day-first) and a one-line
-summary; ``item``, ``amount`` and ``compensation`` are optional. Kinds and days are read
+summary; ``item``, ``amount``, ``compensation`` and ``call`` (yes/sí: a complaint the
+owner will also call about) are optional. Kinds and days are read
 by ``followup.events`` (``event_kind``, ``parse_day``), as ``events add`` reads them, and
 an event dated after the business's today is refused, by row. ``spreadsheets.reading``
 reads the file; rows are added in file order, and an event already recorded counts as
@@ -27,10 +28,12 @@ from followup.errors import Invalid, NotFound
 from followup.events import (
     DAYS_ACCEPTED,
     KINDS_ACCEPTED,
+    YES_NO_ACCEPTED,
     EventInput,
     add_event,
     event_kind,
     parse_day,
+    parse_yes_no,
     same_event_exists,
     validate_event,
 )
@@ -49,6 +52,8 @@ EVENT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "item": ("item", "artículo"),
     "amount": ("amount", "importe"),
     "compensation": ("compensation", "compensación"),
+    # A complaint the owner will also call about: yes/sí, or empty.
+    "call": ("call", "llamada", "llamar"),
 }
 # The model's column sizes: checked here so PostgreSQL never refuses a row mid-import.
 EVENT_DETAILS = ("item", "amount", "compensation")
@@ -144,13 +149,19 @@ def _import_row(
         check.problem("date", f"not a date: {DAYS_ACCEPTED}", raw_day)
     if not summary:
         check.problem("summary", "the summary is empty: say in one line what happened")
+    raw_call = check.text("call")
+    wants_call = parse_yes_no(raw_call)
+    if wants_call is None:
+        check.problem("call", f"not a yes or no: {YES_NO_ACCEPTED}", raw_call)
     if check.problems:
         return check
     assert client is not None
     assert kind is not None
     assert day is not None
     try:
-        event = validate_event(EventInput(kind, day, summary, item, amount, compensation), today)
+        event = validate_event(
+            EventInput(kind, day, summary, item, amount, compensation, bool(wants_call)), today
+        )
     except Invalid as exc:
         check.problem(_COLUMN_OF.get(exc.field, exc.field), str(exc))
         return check

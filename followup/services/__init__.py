@@ -8,7 +8,7 @@ never in a command or a route.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -20,36 +20,29 @@ from followup.greetings import derive_greeting
 from followup.mailbox import shown_mailbox
 from followup.models import (
     Business,
+    Channel,
     Client,
     DailyRun,
     Event,
-    EventKind,
-    Guarantee,
-    GuaranteeClaim,
-    GuaranteeStatus,
     InboxMessage,
     InboxState,
-    Incident,
     Letter,
     LetterStatus,
     OwnerLine,
     Pick,
 )
-from followup.recovery.report import report as outcomes
 from followup.schemas import (
     BusinessHealth,
+    CallView,
     ClientView,
     DayPickView,
     DigestView,
     EventView,
-    GuaranteeView,
     InboxMessageView,
-    IncidentView,
     LetterError,
     LetterView,
     OwnerLineView,
     PickView,
-    ReportView,
     SettingsView,
 )
 
@@ -66,10 +59,11 @@ def list_letters(
     *,
     status: str | None = None,
     client_id: int | None = None,
+    channel: str | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[LetterView]:
-    """The business's letters, newest first."""
+    """The business's letters, newest first (``channel``: only emails, notes or calls)."""
     query = (
         select(Letter, Client.name)
         .join(Client, col(Client.id) == col(Letter.client_id))
@@ -79,8 +73,29 @@ def list_letters(
         query = query.where(Letter.status == status)
     if client_id is not None:
         query = query.where(Letter.client_id == client_id)
+    if channel:
+        query = query.where(Letter.channel == channel)
     rows = session.exec(_page(query.order_by(col(Letter.id).desc()), limit, offset))
     return [letter_view(letter, name) for letter, name in rows]
+
+
+def open_calls(session: Session, business_id: int) -> list[CallView]:
+    """The calls waiting for the owner's phone (draft or approved call tasks), oldest
+    first, with the number to call."""
+    rows = session.exec(
+        select(Letter, Client.name, Client.phone)
+        .join(Client, col(Client.id) == col(Letter.client_id))
+        .where(
+            Letter.business_id == business_id,
+            Letter.channel == Channel.call,
+            col(Letter.status).in_((LetterStatus.draft, LetterStatus.approved)),
+        )
+        .order_by(col(Letter.day), col(Letter.id))
+    )
+    return [
+        CallView.model_validate({**letter_view(letter, name).model_dump(), "phone": phone})
+        for letter, name, phone in rows
+    ]
 
 
 def letter_view(letter: Letter, client_name: str) -> LetterView:
@@ -154,115 +169,6 @@ def list_events(
 
 
 # The owner is told about an active guarantee this many days before its end day.
-ENDING_SOON_DAYS = 7
-
-
-def list_guarantees(
-    session: Session,
-    business_id: int,
-    *,
-    status: str | None = None,
-    day: date | None = None,
-    ending_soon: bool = False,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[GuaranteeView]:
-    """The business's special guarantees, the soonest to end first, each with its claims.
-
-    With ``day`` (the business's today), an active one says how many days it has left
-    and whether it ends within a week (``ending_soon``: only those).
-    """
-    claims = (
-        select(func.count())
-        .where(col(GuaranteeClaim.guarantee_id) == col(Guarantee.id))
-        .scalar_subquery()
-    )
-    query = (
-        select(Guarantee, Client.name, claims)
-        .join(Client, col(Client.id) == col(Guarantee.client_id))
-        .where(Guarantee.business_id == business_id)
-    )
-    if status:
-        query = query.where(Guarantee.status == status)
-    if ending_soon:
-        assert day is not None
-        query = query.where(
-            Guarantee.status == GuaranteeStatus.active,
-            col(Guarantee.ends_on) >= day,
-            col(Guarantee.ends_on) <= day + timedelta(days=ENDING_SOON_DAYS),
-        )
-    ordered = query.order_by(col(Guarantee.ends_on), col(Guarantee.id))
-    views = []
-    for g, name, count in session.exec(_page(ordered, limit, offset)):
-        left = (
-            (g.ends_on - day).days
-            if day is not None and g.status == GuaranteeStatus.active and g.ends_on >= day
-            else None
-        )
-        views.append(
-            GuaranteeView.model_validate(
-                {
-                    **g.model_dump(),
-                    "client_name": name,
-                    "claims": count,
-                    "days_left": left,
-                    "ending_soon": left is not None and left <= ENDING_SOON_DAYS,
-                }
-            )
-        )
-    return views
-
-
-def list_incidents(
-    session: Session,
-    business_id: int,
-    *,
-    open_only: bool = False,
-    client_id: int | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[IncidentView]:
-    """The business's complaints as incidents, newest day first; ``open_only``: those
-    whose internal cause is not recorded yet."""
-    query = (
-        select(Event, Client.name, Incident)
-        .join(Client, col(Client.id) == col(Event.client_id))
-        .outerjoin(Incident, col(Incident.event_id) == col(Event.id))
-        .where(Event.business_id == business_id, Event.kind == EventKind.complaint)
-    )
-    if open_only:
-        query = query.where(col(Incident.cause).is_(None))
-    if client_id is not None:
-        query = query.where(Event.client_id == client_id)
-    ordered = query.order_by(col(Event.day).desc(), col(Event.id).desc())
-    return [
-        incident_view(event, name, incident)
-        for event, name, incident in session.exec(_page(ordered, limit, offset))
-    ]
-
-
-def incident_view(event: Event, client_name: str, incident: Incident | None) -> IncidentView:
-    recorded = (
-        {}
-        if incident is None
-        else incident.model_dump(include={"compensated_at", "cause", "action", "resolved_at"})
-    )
-    return IncidentView.model_validate(
-        {
-            **event.model_dump(include={"id", "client_id", "day", "summary", "compensation"}),
-            "client_name": client_name,
-            **dict.fromkeys(("compensated_at", "cause", "action", "resolved_at")),
-            **recorded,
-            "open": incident is None or incident.cause is None,
-        }
-    )
-
-
-def report(session: Session, business_id: int, since: date | None = None) -> ReportView:
-    """What service recovery achieved from ``since`` on (``recovery.report``)."""
-    return outcomes(session, business_id, since)
-
-
 def list_picks(
     session: Session,
     business: Business,
@@ -397,3 +303,12 @@ def digest_view(
         undelivered_total=total,
         guarantees_ending=list_guarantees(session, business_id, day=day, ending_soon=True),
     )
+
+
+# The listings of service recovery (guarantees, incidents, the report) live in their own
+# module, which uses ``_page`` from above: imported last, re-exported here.
+from followup.services.recovery import ENDING_SOON_DAYS as ENDING_SOON_DAYS  # noqa: E402
+from followup.services.recovery import incident_view as incident_view  # noqa: E402
+from followup.services.recovery import list_guarantees as list_guarantees  # noqa: E402
+from followup.services.recovery import list_incidents as list_incidents  # noqa: E402
+from followup.services.recovery import report as report  # noqa: E402

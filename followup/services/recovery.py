@@ -1,0 +1,131 @@
+"""What the CLI and the API both ask about service recovery: special guarantees (with
+the days left and whether one ends this week), incidents, and the outcomes report.
+Re-exported by ``followup.services``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from followup.models import (
+    Client,
+    Event,
+    EventKind,
+    Guarantee,
+    GuaranteeClaim,
+    GuaranteeStatus,
+    Incident,
+)
+from followup.recovery.report import report as outcomes
+from followup.schemas import GuaranteeView, IncidentView, ReportView
+from followup.services import _page
+
+ENDING_SOON_DAYS = 7
+
+
+def list_guarantees(
+    session: Session,
+    business_id: int,
+    *,
+    status: str | None = None,
+    day: date | None = None,
+    ending_soon: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[GuaranteeView]:
+    """The business's special guarantees, the soonest to end first, each with its claims.
+
+    With ``day`` (the business's today), an active one says how many days it has left
+    and whether it ends within a week (``ending_soon``: only those).
+    """
+    claims = (
+        select(func.count())
+        .where(col(GuaranteeClaim.guarantee_id) == col(Guarantee.id))
+        .scalar_subquery()
+    )
+    query = (
+        select(Guarantee, Client.name, claims)
+        .join(Client, col(Client.id) == col(Guarantee.client_id))
+        .where(Guarantee.business_id == business_id)
+    )
+    if status:
+        query = query.where(Guarantee.status == status)
+    if ending_soon:
+        assert day is not None
+        query = query.where(
+            Guarantee.status == GuaranteeStatus.active,
+            col(Guarantee.ends_on) >= day,
+            col(Guarantee.ends_on) <= day + timedelta(days=ENDING_SOON_DAYS),
+        )
+    ordered = query.order_by(col(Guarantee.ends_on), col(Guarantee.id))
+    views = []
+    for g, name, count in session.exec(_page(ordered, limit, offset)):
+        left = (
+            (g.ends_on - day).days
+            if day is not None and g.status == GuaranteeStatus.active and g.ends_on >= day
+            else None
+        )
+        views.append(
+            GuaranteeView.model_validate(
+                {
+                    **g.model_dump(),
+                    "client_name": name,
+                    "claims": count,
+                    "days_left": left,
+                    "ending_soon": left is not None and left <= ENDING_SOON_DAYS,
+                }
+            )
+        )
+    return views
+
+
+def list_incidents(
+    session: Session,
+    business_id: int,
+    *,
+    open_only: bool = False,
+    client_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[IncidentView]:
+    """The business's complaints as incidents, newest day first; ``open_only``: those
+    whose internal cause is not recorded yet."""
+    query = (
+        select(Event, Client.name, Incident)
+        .join(Client, col(Client.id) == col(Event.client_id))
+        .outerjoin(Incident, col(Incident.event_id) == col(Event.id))
+        .where(Event.business_id == business_id, Event.kind == EventKind.complaint)
+    )
+    if open_only:
+        query = query.where(col(Incident.cause).is_(None))
+    if client_id is not None:
+        query = query.where(Event.client_id == client_id)
+    ordered = query.order_by(col(Event.day).desc(), col(Event.id).desc())
+    return [
+        incident_view(event, name, incident)
+        for event, name, incident in session.exec(_page(ordered, limit, offset))
+    ]
+
+
+def incident_view(event: Event, client_name: str, incident: Incident | None) -> IncidentView:
+    recorded = (
+        {}
+        if incident is None
+        else incident.model_dump(include={"compensated_at", "cause", "action", "resolved_at"})
+    )
+    return IncidentView.model_validate(
+        {
+            **event.model_dump(include={"id", "client_id", "day", "summary", "compensation"}),
+            "client_name": client_name,
+            **dict.fromkeys(("compensated_at", "cause", "action", "resolved_at")),
+            **recorded,
+            "open": incident is None or incident.cause is None,
+        }
+    )
+
+
+def report(session: Session, business_id: int, since: date | None = None) -> ReportView:
+    """What service recovery achieved from ``since`` on (``recovery.report``)."""
+    return outcomes(session, business_id, since)
