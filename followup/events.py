@@ -218,6 +218,16 @@ def _newer_status_event(session: Session, client: Client, day: date) -> bool:
     )
 
 
+def latest_event(session: Session, client: Client, kind: str, day: date) -> Event | None:
+    """The client's latest event of ``kind`` on record up to ``day`` (the later one of a
+    day when there are two)."""
+    return session.exec(
+        select(Event)
+        .where(Event.client_id == client.id, Event.kind == kind, col(Event.day) <= day)
+        .order_by(col(Event.day).desc(), col(Event.id).desc())
+    ).first()
+
+
 def same_event_exists(session: Session, client: Client, data: EventInput) -> bool:
     """True when this very event (client, kind, day, summary) is already recorded.
 

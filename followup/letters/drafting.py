@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from followup.calendar import send_moment
 from followup.errors import Invalid
+from followup.events import latest_event
 from followup.letters import rendering as letters
 from followup.letters.address import check_letter
 from followup.letters.personal import owner_line_for, phrasing_for
@@ -64,15 +65,7 @@ def letter_context(
 
 def last_purchase(session: Session, client: Client, day: date) -> Event | None:
     """The client's latest purchase on record up to ``day``: what a thank-you may name."""
-    return session.exec(
-        select(Event)
-        .where(
-            Event.client_id == client.id,
-            Event.kind == EventKind.purchase,
-            col(Event.day) <= day,
-        )
-        .order_by(col(Event.day).desc(), col(Event.id).desc())
-    ).first()
+    return latest_event(session, client, EventKind.purchase, day)
 
 
 def claimed_guarantee(session: Session, event: Event) -> Guarantee | None:

@@ -28,7 +28,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from followup.errors import Conflict, Invalid, NotFound
-from followup.events import EventInput, add_event
+from followup.events import EventInput, add_event, latest_event
 from followup.fields import one_line
 from followup.models import (
     Client,
@@ -81,15 +81,7 @@ def _open_guarantee(session: Session, client_id: int) -> Guarantee | None:
 
 
 def latest_complaint(session: Session, client: Client, day: date) -> Event | None:
-    return session.exec(
-        select(Event)
-        .where(
-            Event.client_id == client.id,
-            Event.kind == EventKind.complaint,
-            col(Event.day) <= day,
-        )
-        .order_by(col(Event.day).desc(), col(Event.id).desc())
-    ).first()
+    return latest_event(session, client, EventKind.complaint, day)
 
 
 def recover_client(
