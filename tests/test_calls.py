@@ -14,6 +14,8 @@ from sqlmodel import col, select
 
 from followup.db import read_session, write_session
 from followup.jobs import run_day
+from followup.letters.rendering import KINDS, TEMPLATE_LOCALES, render_call
+from followup.letters.samples import sample_contexts
 from followup.models import (
     Business,
     Channel,
@@ -292,3 +294,18 @@ def test_an_events_file_asks_for_a_call_with_yes_or_si(run: Run, tmp_path: Path)
     assert sorted((lt["client_id"], lt["channel"]) for lt in letters) == [
         (1, "call"), (1, "email"), (2, "call")
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("tlocale", TEMPLATE_LOCALES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_of_letter_has_talking_points_for_a_client_with_no_email(
+    kind: str, tlocale: str
+) -> None:
+    """A phone-only client gets any letter as a call, the closing note of a guarantee
+    included: each kind renders its talking points in each language, with no email words."""
+    for context in sample_contexts(kind, tlocale):
+        points = render_call(kind, tlocale, context)
+        assert points.subject and context["client"].name in points.text
+        lowered = points.text.lower()
+        for word in ("correo", "email", "e-mail", "responda", "reply"):
+            assert word not in lowered, (kind, tlocale, word)
