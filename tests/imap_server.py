@@ -38,7 +38,7 @@ def free_port() -> int:
 
 def require_dovecot() -> None:
     if not Path(DOVECOT).exists() or os.geteuid() != 0:
-        # Debian's dovecot-imapd is on every machine of this project and CI runs as root.
+        # .ci/run installs Debian's dovecot-imapd when it is missing, and runs as root.
         why = "dovecot-imapd is not installed" if os.geteuid() == 0 else "not running as root"
         if os.environ.get("CI"):
             pytest.fail(f"CI is set but {why}: the inbox tests need Dovecot")
