@@ -239,6 +239,44 @@ def test_cooldown_blocks_all_tiers_but_the_apology(
     assert buyer.id in [c.client_id for c in ranked(any_engine, business, later)]
 
 
+def test_the_guarantees_offer_and_checkins_skip_the_cooldown(
+    any_engine: Engine, business: Business, make_client: ClientMaker
+) -> None:
+    """The guarantee promised contact 7 days after the offer: a 14-day cooldown must not
+    move it. The closing note, a thank-you, still waits for the cooldown."""
+    lucia = make_client("Lucía Fernández")
+    with write_session(any_engine) as session:
+        fresh = session.get(Client, lucia.id)
+        assert fresh is not None
+        g = create_guarantee(
+            session, fresh, months=3, terms="reparación gratis", starts_on=MONDAY, now=NOW
+        )
+    # The apology went out two days ago: the offer still comes today.
+    make_letter(
+        any_engine,
+        business,
+        lucia,
+        kind="apology",
+        day=MONDAY - timedelta(days=2),
+        status=LetterStatus.sent,
+    )
+    assert [(c.tier, c.kind) for c in ranked(any_engine, business)] == [(2, "guarantee_offer")]
+    make_letter(
+        any_engine,
+        business,
+        lucia,
+        kind="guarantee_offer",
+        day=MONDAY,
+        status=LetterStatus.sent,
+        guarantee_id=g.id,
+    )
+    assert business.cooldown_days == 14
+    # Day 6: nothing; day 7, inside the cooldown: the check-in, on its day.
+    assert ranked(any_engine, business, MONDAY + timedelta(days=6)) == []
+    due = ranked(any_engine, business, MONDAY + timedelta(days=7))
+    assert [(c.tier, c.kind) for c in due] == [(2, "guarantee_checkin")]
+
+
 def test_a_letter_in_the_pipeline_blocks_even_the_apology(
     any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:

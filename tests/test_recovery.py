@@ -135,8 +135,9 @@ def test_a_client_is_carried_from_an_error_back_to_trust(
         "siobhan@harbour.example", "--locale", locale, "--approval-mode", "auto",
         "--holidays", "none", "--owner-phone", "+353 91 555 0142",
     )  # fmt: skip
-    # Every day works, and a cooldown shorter than the first check-in: the cadence's days.
-    followup("settings", "set", "--working-days", "mon-sun", "--cooldown-days", "5")
+    # Every day works, so the check-ins land on the cadence's own days; the default
+    # 14-day cooldown, which the offer and the check-ins skip (the guarantee's cadence).
+    followup("settings", "set", "--working-days", "mon-sun")
     followup("clients", "add", "--name", "Laura Sánchez", "--email", "laura@example.es")
     followup("clients", "add", "--name", "Diego Gil", "--email", "diego@example.es")
     before = (START - timedelta(days=10)).isoformat()
@@ -224,10 +225,10 @@ def test_a_client_is_carried_from_an_error_back_to_trust(
     assert walk.guarantee(laura_g).status == GuaranteeStatus.expired
     assert walk.guarantee(diego_g).status == GuaranteeStatus.claimed
     # The last check-in was on day 180, the day before the end: the closing note waits
-    # for the cooldown (5 days), then comes once.
+    # for the cooldown (14 days), then comes once.
     assert kinds(end, 1) == [
         (cadence[6], "guarantee_checkin"),
-        (cadence[6] + timedelta(days=6), "guarantee_closing"),
+        (cadence[6] + timedelta(days=15), "guarantee_closing"),
     ]
     assert kinds(end, 2) == []
     closing = next(letter for letter in end if letter.kind == "guarantee_closing")

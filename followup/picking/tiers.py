@@ -77,7 +77,8 @@ class Scope:
 
 
 def eligible(scope: Scope, *, cooldown: bool) -> list[ColumnElement[bool]]:
-    """The conditions every candidate meets; tier 1 skips the cooldown."""
+    """The conditions every candidate meets; the apology (tier 1) and the guarantee's offer
+    and check-ins (tier 2) skip the cooldown."""
     business, day = scope.business, scope.day
     # A call task beside an apology (``call_for_id``) waits for the owner's phone, not for
     # a letter: it holds nothing back beyond what its apology does.
@@ -253,10 +254,16 @@ def _closings(session: Session, scope: Scope) -> Iterator[Candidate]:
 
 def _tier2(session: Session, scope: Scope) -> Iterator[Candidate]:
     """The special guarantees: the offer, the check-ins on their days, and the thank-you
-    once a guarantee ended without a claim; the oldest trigger first. Each waits for the
-    cooldown, as tiers 2–6 do (DESIGN §3): a check-in due inside it comes when it ends."""
+    once a guarantee ended without a claim; the oldest trigger first.
+
+    The offer and the check-ins skip the cooldown, as the apology does: the guarantee
+    promised the client more frequent contact at first (day 7 after the offer, then 30,
+    60, 90), and a 14-day cooldown would move the first check-in to day 14. The cadence
+    is their spacing. Nothing else changes: a letter still in the pipeline holds them
+    back, and the closing note waits for the cooldown like any thank-you.
+    """
     day, r = scope.day, scope.reasons
-    base = _guarantees(scope, cooldown=True).where(
+    base = _guarantees(scope, cooldown=False).where(
         col(Guarantee.status) == GuaranteeStatus.active, col(Guarantee.ends_on) >= day
     )
     offered = exists().where(
