@@ -13,6 +13,7 @@ from sqlmodel import select
 from followup.config import Settings, get_settings
 from followup.db import current_revision, head_revision, make_engine, write_session
 from followup.errors import ConfigError
+from followup.models import Business, Client
 from tests.factories import client_maker
 
 
@@ -109,3 +110,41 @@ def test_migrate_upgrades_a_database_of_the_first_release(db_url: str) -> None:
     with write_session(engine) as session:
         assert [c.name for c in session.exec(select(Client))] == ["Laura"]
     engine.dispose()
+
+
+def test_migrate_turns_an_old_closing_note_into_a_thank_you(
+    any_engine: Engine, business: Business
+) -> None:
+    """Before 0012 the note closing a guarantee was a kind of its own; it is a thank-you
+    linked to its guarantee now, so picking never drafts it a second time."""
+    from followup.db import migrate
+    from followup.models import Letter, TemplateOverride
+    from followup.recovery.guarantees import create_guarantee
+    from tests.factories import MONDAY, NOW, make_letter
+
+    client = client_maker(any_engine, business)("Laura")
+    with write_session(any_engine) as session:
+        fresh = session.get(Client, client.id)
+        assert fresh is not None
+        guarantee = create_guarantee(
+            session, fresh, months=3, terms="reparación gratis", starts_on=MONDAY, now=NOW
+        )
+    closing = make_letter(any_engine, business, client, guarantee_id=guarantee.id)
+    # As a database of revision 0011 held them.
+    with any_engine.begin() as conn:
+        conn.execute(text("UPDATE letter SET kind = 'guarantee_closing'"))
+        conn.execute(
+            text(
+                "INSERT INTO templateoverride (business_id, kind, locale, source, updated_at)"
+                " VALUES (:b, 'guarantee_closing', 'es-usted', 'x', '2026-11-01 08:00:00')"
+            ),
+            {"b": business.id},
+        )
+        conn.execute(text("UPDATE alembic_version SET version_num = '0011'"))
+    migrate(any_engine)
+    assert current_revision(any_engine) == head_revision(any_engine)
+    with write_session(any_engine) as session:
+        letter = session.get(Letter, closing.id)
+        assert letter is not None
+        assert (letter.kind, letter.guarantee_id) == ("thank_you", guarantee.id)
+        assert session.exec(select(TemplateOverride)).all() == []

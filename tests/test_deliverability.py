@@ -76,8 +76,11 @@ CLIENTS = {
     "lost_client": ("Begoña Sáez", "", "begona.saez@outlook.es"),
     "guarantee_offer": ("Raúl Peña Domínguez", "", "raulpena@yahoo.es"),
     "guarantee_checkin": ("Zoë Ó Briain", "Clínica Dental Sonrisas", "zoe@sonrisas.es"),
-    "guarantee_closing": ("Ainhoa Ibáñez", "", "ainhoa.ibanez@hotmail.es"),
+    "guarantee_end": ("Ainhoa Ibáñez", "", "ainhoa.ibanez@hotmail.es"),
 }
+# Each kind, and the thank-you that closes a special guarantee (a kind of its own in
+# everything but its name): a case is a kind or that occasion.
+CASES = (*KINDS, "guarantee_end")
 
 # What happened, in the owner's words written to the client (DESIGN §4).
 OWNER_WORDS: dict[str, dict[str, str]] = {
@@ -128,7 +131,7 @@ EVENT_OF = {
     "lost_client": "lost",
     "guarantee_offer": "recovered",
     "guarantee_checkin": "recovered",
-    "guarantee_closing": "recovered",
+    "guarantee_end": "recovered",
 }
 
 
@@ -188,7 +191,7 @@ def _draft(session: Any, business: Business, tlocale: str, kind: str) -> Letter:
         today=DAY,
     )
     guarantee = None
-    if kind.startswith("guarantee_"):
+    if EVENT_OF[kind] == "recovered":
         guarantee = create_guarantee(
             session,
             client,
@@ -196,7 +199,7 @@ def _draft(session: Any, business: Business, tlocale: str, kind: str) -> Letter:
             terms=words["terms"],
             payout=words["payout"],
             # The closing note is written after the guarantee's end.
-            starts_on=DAY - timedelta(days=200 if kind == "guarantee_closing" else 12),
+            starts_on=DAY - timedelta(days=200 if kind == "guarantee_end" else 12),
             now=NOW,
             event_id=event.id,
         )
@@ -205,11 +208,11 @@ def _draft(session: Any, business: Business, tlocale: str, kind: str) -> Letter:
         client_id=client.id,
         client_name=client.name,
         tier=1,
-        kind=kind,
+        kind="thank_you" if kind == "guarantee_end" else kind,
         reason="",
         event_id=event.id,
         guarantee_id=guarantee.id if guarantee else None,
-        occasion="purchase" if kind == "thank_you" else kind,
+        occasion={"thank_you": "purchase"}.get(kind, kind),
     )
     return draft_letter(session, business, candidate, day=DAY, now=NOW)
 
@@ -239,7 +242,7 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> list[Sent]:
             session.flush()
             for tlocale in TEMPLATE_LOCALES:
                 if tlocale.startswith(language):
-                    for kind in KINDS:
+                    for kind in CASES:
                         letter = _draft(session, business, tlocale, kind)
                         assert letter.id is not None
                         drafted.append((tlocale, kind, letter.id))
@@ -259,7 +262,7 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> list[Sent]:
             assert isinstance(parsed, EmailMessage)
             built.append(Sent(tlocale, kind, stored, wire, parsed))
     engine.dispose()
-    assert len(built) == len(KINDS) * len(TEMPLATE_LOCALES) == 21
+    assert len(built) == len(CASES) * len(TEMPLATE_LOCALES) == 21
     return built
 
 

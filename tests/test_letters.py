@@ -231,7 +231,7 @@ def test_the_specific_fact_comes_in_the_first_two_sentences(
             if the_event
             else letters.daymonth(guarantee.starts_on, tlocale)
         )
-    elif ctx["occasion"] in ("guarantee_end", "guarantee_closing"):  # the day it ended
+    elif ctx["occasion"] == "guarantee_end":  # the day it ended
         fact = letters.longdate(guarantee.ends_on, tlocale)
     elif ctx["occasion"] == "appreciation":
         fact = ctx["business"].name  # nothing happened: who is thanking, and for what

@@ -115,11 +115,13 @@ class Walk:
 
 def kinds(letters: list[Letter], client_id: int) -> list[tuple[date, str]]:
     """The client's letters but the rotation's thank-yous (a claimed guarantee's client,
-    and one whose guarantee ended, is on the rotation again)."""
+    and one whose guarantee ended, is on the rotation again). The thank-you that closes a
+    guarantee is linked to it: "closing"."""
+    closing = "closing"
     return [
-        (letter.day, letter.kind)
+        (letter.day, closing if letter.guarantee_id and letter.kind == "thank_you" else letter.kind)
         for letter in letters
-        if letter.client_id == client_id and letter.kind != "thank_you"
+        if letter.client_id == client_id and (letter.kind != "thank_you" or letter.guarantee_id)
     ]
 
 
@@ -228,10 +230,10 @@ def test_a_client_is_carried_from_an_error_back_to_trust(
     # for the cooldown (14 days), then comes once.
     assert kinds(end, 1) == [
         (cadence[6], "guarantee_checkin"),
-        (cadence[6] + timedelta(days=15), "guarantee_closing"),
+        (cadence[6] + timedelta(days=15), "closing"),
     ]
     assert kinds(end, 2) == []
-    closing = next(letter for letter in end if letter.kind == "guarantee_closing")
+    closing = next(letter for letter in end if letter.guarantee_id and letter.kind == "thank_you")
     assert closing.status == LetterStatus.sent
     assert longdate(ENDS, tlocale) in closing.body_text
     assert "Laura" in closing.body_text.split("\n")[0]
@@ -298,7 +300,7 @@ def test_no_closing_note_reaches_a_do_not_contact_client(
                     kind="guarantee_offer", status=LetterStatus.sent)  # fmt: skip
     end = date(2026, 3, 5)
     result = run_day(any_engine, business.id or 0, end + timedelta(days=1), datetime.now(UTC))
-    assert [(p.client_id, p.kind) for p in result.picks] == [(keep_id, "guarantee_closing")]
+    assert [(p.client_id, p.kind) for p in result.picks] == [(keep_id, "thank_you")]
     again = run_day(any_engine, business.id or 0, end + timedelta(days=4), datetime.now(UTC))
     assert again.picks == ()  # once: the closing is never drafted a second time
     with read_session(any_engine) as session:

@@ -90,7 +90,7 @@ def test_the_report_counts_what_was_counted_by_hand(
 
     assert since.letters_sent == {
         "apology": 2, "thank_you": 1, "cooperation": 0, "lost_client": 0,
-        "guarantee_offer": 1, "guarantee_checkin": 0, "guarantee_closing": 0,
+        "guarantee_offer": 1, "guarantee_checkin": 0,
     }  # fmt: skip
     assert since.letters_sent_total == 4
     assert (since.replies, since.recovered, since.bought_again) == (2, 3, 1)  # A, B, D; A

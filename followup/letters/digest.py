@@ -37,7 +37,6 @@ KINDS = {
         "lost_client": "letter to a lost client",
         "guarantee_offer": "special guarantee offer",
         "guarantee_checkin": "guarantee check-in",
-        "guarantee_closing": "thanks as the guarantee ends",
     },
     "es": {
         "thank_you": "agradecimiento",
@@ -46,7 +45,6 @@ KINDS = {
         "lost_client": "carta a un cliente perdido",
         "guarantee_offer": "oferta de garantía especial",
         "guarantee_checkin": "seguimiento de la garantía",
-        "guarantee_closing": "agradecimiento al terminar la garantía",
     },
 }
 

@@ -65,7 +65,7 @@ _SAMPLE_EN = {
 
 
 # Occasions written after the sample guarantee's end day (15 December 2026).
-_AFTER_THE_END = ("guarantee_end", "guarantee_closing")
+_AFTER_THE_END = ("guarantee_end",)
 
 
 def _sample_people(tlocale: str) -> tuple[SimpleNamespace, ...]:
@@ -156,7 +156,6 @@ def sample_contexts(kind: str, tlocale: str) -> list[dict[str, Any]]:
         ),
         "guarantee_offer": ((incident, full_guarantee), (None, bare_guarantee)),
         "guarantee_checkin": ((incident, full_guarantee), (None, bare_guarantee)),
-        "guarantee_closing": ((incident, full_guarantee), (None, bare_guarantee)),
     }  # fmt: skip
 
     def context(

@@ -73,8 +73,8 @@ class LetterKind(StrEnum):
     lost_client = "lost_client"
     guarantee_offer = "guarantee_offer"
     guarantee_checkin = "guarantee_checkin"
-    # The thank-you when a special guarantee ended without a claim.
-    guarantee_closing = "guarantee_closing"
+    # The note when a special guarantee ended without a claim is a ``thank_you`` (occasion
+    # "guarantee_end", LETTERS.md) linked to its guarantee, not a kind of its own.
 
 
 class Channel(StrEnum):

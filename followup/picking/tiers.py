@@ -219,12 +219,13 @@ def _guarantees(scope: Scope, *, cooldown: bool) -> Query:
 
 
 def _closings(session: Session, scope: Scope) -> Iterator[Candidate]:
-    """Guarantees that expired without a claim, not yet thanked for: once each."""
+    """Guarantees that expired without a claim, not yet thanked for: once each. The note is
+    a ``thank_you`` for the second chance (LETTERS.md), linked to its guarantee."""
     day = scope.day
     claimed = exists().where(col(GuaranteeClaim.guarantee_id) == col(Guarantee.id))
     closed = exists().where(
         col(Letter.guarantee_id) == col(Guarantee.id),
-        col(Letter.kind) == LetterKind.guarantee_closing,
+        col(Letter.kind) == LetterKind.thank_you,
         _counts(),
     )
     query = (
@@ -243,12 +244,12 @@ def _closings(session: Session, scope: Scope) -> Iterator[Candidate]:
             client_id=client_id,
             client_name=name,
             tier=2,
-            kind=LetterKind.guarantee_closing,
+            kind=LetterKind.thank_you,
             reason=scope.reasons.closing(ends),
             trigger_day=ends,
             event_id=event_id,
             guarantee_id=gid,
-            occasion=LetterKind.guarantee_closing,
+            occasion="guarantee_end",
         )
 
 
