@@ -25,6 +25,11 @@ class PickView(View):
     tier: int
     kind: str
     reason: str
+    # How the letter would reach them: "email", or "call" (talking points) for a client
+    # with only a phone; ``with_call`` when the complaint asked for a call beside the
+    # apology, so the owner knows before the day that a call comes with it.
+    channel: str = "email"
+    with_call: bool = False
 
 
 class DayPickView(PickView):

@@ -260,6 +260,29 @@ def test_the_owner_lists_makes_and_closes_calls(run: Run, tmp_path: Path) -> Non
     assert "☎ letter 2" not in run("pick", "--date", "2026-11-24").output
 
 
+def test_the_pick_preview_says_which_picks_bring_a_call(run: Run) -> None:
+    """Before the day is drafted, `pick` already tells the owner which picks will need
+    the phone: an apology whose complaint asked for a call, a client with no email."""
+    _init(run)
+    run(
+        "events", "add", "1", "--kind", "queja", "--call", "--on", "2026-11-20",
+        "--summary", "Le cobramos dos veces la factura",
+    )  # fmt: skip
+    preview = run("pick", "--date", "2026-11-23").output
+    assert "Laura Gómez — apology (and a call: asked for):" in preview
+    assert "Andrés Vidal — thank_you (a call: no email address):" in preview
+    picks = json.loads(run("pick", "--date", "2026-11-23", "--json").output)
+    assert [(p["client_name"], p["channel"], p["with_call"]) for p in picks] == [
+        ("Laura Gómez", "email", True), ("Andrés Vidal", "call", False),
+    ]  # fmt: skip
+    # What `daily` then drafts is what the preview said.
+    run("daily", "--date", "2026-11-23")
+    letters = json.loads(run("letters", "list", "--json").output)
+    assert sorted((lt["client_id"], lt["channel"]) for lt in letters) == [
+        (1, "call"), (1, "email"), (2, "call")
+    ]  # fmt: skip
+
+
 def test_the_outbox_never_sends_a_call_task(run: Run, tmp_path: Path) -> None:
     _init(run)
     run(

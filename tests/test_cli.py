@@ -139,7 +139,9 @@ def test_pick_writes_nothing(run: Run, tmp_path: Path) -> None:
     run("demo", "--date", MONDAY)
     before = row_counts(tmp_path)
     picks = json.loads(run("pick", "--date", "2026-11-24", "--json").output)
-    assert [set(p) for p in picks] == [{"client_id", "client_name", "tier", "kind", "reason"}] * 3
+    # DESIGN §7's names, and how each letter would reach its client (more is fine).
+    contract = {"client_id", "client_name", "tier", "kind", "reason"}
+    assert [set(p) for p in picks] == [contract | {"channel", "with_call"}] * 3
     explained = run("pick", "--date", "2026-11-24", "--explain").output
     assert "Candidates for 2026-11-24" in explained
     assert row_counts(tmp_path) == before

@@ -80,7 +80,10 @@ def test_picks_show_only_the_public_shape(engine: Engine, business: Business) ->
         closed, picks = services.list_picks(session, business, MONDAY)
         assert closed is None
         assert [type(p) for p in picks] == [PickView]
-        assert set(picks[0].model_dump()) == {"client_id", "client_name", "tier", "kind", "reason"}
+        # Not the candidate's insides (event and guarantee ids, trigger day, occasion).
+        assert set(picks[0].model_dump()) == {
+            "client_id", "client_name", "tier", "kind", "reason", "channel", "with_call"
+        }  # fmt: skip
         sunday = MONDAY - timedelta(days=1)
         closed, picks = services.list_picks(session, business, sunday)
         assert closed is not None and "not a working day" in closed and picks == []

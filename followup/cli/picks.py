@@ -75,7 +75,14 @@ def print_calls(calls: Sequence[CallView]) -> None:
 
 def _print_picks(picks: Sequence[PickView]) -> None:
     for rank, c in enumerate(picks, start=1):
-        click.echo(f"{rank:>3}. [{c.tier}] {c.client_name} — {c.kind}: {c.reason}")
+        click.echo(f"{rank:>3}. [{c.tier}] {c.client_name} — {c.kind}{_how(c)}: {c.reason}")
+
+
+def _how(pick: PickView) -> str:
+    """What the owner will do besides approving: a call instead of, or beside, a letter."""
+    if pick.channel == "call":
+        return " (a call: no email address)"
+    return " (and a call: asked for)" if pick.with_call else ""
 
 
 @cli.command()

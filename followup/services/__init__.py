@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from followup import picking
@@ -27,6 +27,7 @@ from followup.models import (
     InboxMessage,
     InboxState,
     Letter,
+    LetterKind,
     LetterStatus,
     OwnerLine,
     Pick,
@@ -190,9 +191,41 @@ def list_picks(
         chosen = picking.pick(session, business, day)
     else:
         chosen = []
-    public = set(PickView.model_fields)
-    # A Candidate is a PickView with more in it: keep only the public part.
-    return closed, [PickView.model_validate(c.model_dump(include=public)) for c in chosen]
+    public = set(PickView.model_fields) - {"channel", "with_call"}
+    # A Candidate is a PickView with more in it: keep only the public part, and say how
+    # each letter would reach its client (read for the few picked, in two queries).
+    phone_only, calls = _how_they_reach(session, chosen)
+    return closed, [
+        PickView.model_validate(
+            {
+                **c.model_dump(include=public),
+                "channel": Channel.call if c.client_id in phone_only else Channel.email,
+                "with_call": getattr(c, "event_id", None) in calls,
+            }
+        )
+        for c in chosen
+    ]
+
+
+def _how_they_reach(session: Session, chosen: Sequence[PickView]) -> tuple[set[int], set[int]]:
+    """Of ``chosen`` (candidates): the clients with no email address, whose letter is a call
+    task (``channel_for``), and the apologies' complaints that asked for a call."""
+    client_ids = [c.client_id for c in chosen]
+    event_ids = [
+        e
+        for c in chosen
+        if c.kind == LetterKind.apology and (e := getattr(c, "event_id", None)) is not None
+    ]
+    phone_only: set[int] = set()
+    calls: set[int] = set()
+    if client_ids:
+        no_email = or_(col(Client.email).is_(None), col(Client.email) == "")
+        query = select(col(Client.id)).where(col(Client.id).in_(client_ids), no_email)
+        phone_only = {client_id for client_id in session.exec(query) if client_id is not None}
+    if event_ids:
+        query = select(col(Event.id)).where(col(Event.id).in_(event_ids), col(Event.wants_call))
+        calls = {event_id for event_id in session.exec(query) if event_id is not None}
+    return phone_only, calls
 
 
 def settings_view(business: Business, session: Session | None = None) -> SettingsView:
