@@ -214,6 +214,10 @@ class IncidentView(View):
     day: date
     summary: str
     compensation: str | None
+    # What the compensation is (refund, discount, free_service, replacement, gift,
+    # other) and what it is worth ("40.00"), when the owner recorded them.
+    compensation_kind: str | None = None
+    compensation_amount: str | None = None
     compensated_at: datetime | None
     cause: str | None
     action: str | None

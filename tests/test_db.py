@@ -117,7 +117,9 @@ def test_migrate_turns_an_old_closing_note_into_a_thank_you(
 ) -> None:
     """Before 0012 the note closing a guarantee was a kind of its own; it is a thank-you
     linked to its guarantee now, so picking never drafts it a second time."""
-    from followup.db import migrate
+    from alembic import command
+
+    from followup.db import alembic_config, migrate
     from followup.models import Letter, TemplateOverride
     from followup.recovery.guarantees import create_guarantee
     from tests.factories import MONDAY, NOW, make_letter
@@ -130,9 +132,10 @@ def test_migrate_turns_an_old_closing_note_into_a_thank_you(
             session, fresh, months=3, terms="reparación gratis", starts_on=MONDAY, now=NOW
         )
     closing = make_letter(any_engine, business, client, guarantee_id=guarantee.id)
-    # As a database of revision 0011 held them.
+    # Back to revision 0011, as an owner's database of then held them.
+    command.downgrade(alembic_config(any_engine), "0011")
     with any_engine.begin() as conn:
-        conn.execute(text("UPDATE letter SET kind = 'guarantee_closing'"))
+        assert conn.execute(text("SELECT kind FROM letter")).scalar() == "guarantee_closing"
         conn.execute(
             text(
                 "INSERT INTO templateoverride (business_id, kind, locale, source, updated_at)"
@@ -140,7 +143,6 @@ def test_migrate_turns_an_old_closing_note_into_a_thank_you(
             ),
             {"b": business.id},
         )
-        conn.execute(text("UPDATE alembic_version SET version_num = '0011'"))
     migrate(any_engine)
     assert current_revision(any_engine) == head_revision(any_engine)
     with write_session(any_engine) as session:

@@ -110,9 +110,14 @@ def test_incidents_from_the_command_line(run: Run) -> None:
     assert set(mine) >= {"id", "client_name", "day", "summary", "compensation", "cause", "action"}
 
     said = run(
-        "incidents", "compensate", event_id, "--compensation", "le cambiamos la cámara sin coste"
-    ).output
-    assert "le cambiamos la cámara sin coste" in said
+        "incidents", "compensate", event_id, "--compensation", "le cambiamos la cámara sin coste",
+        "--kind", "free-service", "--amount", "12,50 €",
+    ).output  # fmt: skip
+    assert "le cambiamos la cámara sin coste (free_service, 12.50)" in said
+    listed = json.loads(run("incidents", "list", "--json").output)
+    mine = next(i for i in listed if i["id"] == int(event_id))
+    assert (mine["compensation_kind"], mine["compensation_amount"]) == ("free_service", "12.50")
+    assert "(free_service, 12.50)" in run("incidents", "list").output
     # The day's apology to that client names it.
     run("daily", "--date", "2026-11-24")
     letters = json.loads(run("letters", "list", "--json").output)
@@ -145,3 +150,14 @@ def test_incident_errors_are_one_clear_sentence(run: Run) -> None:
     complaint = json.loads(run("incidents", "list", "--json").output)[0]
     empty = run("incidents", "compensate", str(complaint["id"]), "--compensation", "  ", code=1)
     assert "--compensation: the compensation is empty" in empty.output
+    kind = run("incidents", "compensate", str(complaint["id"]), "--compensation", "un regalo",
+               "--kind", "voucher", code=1)  # fmt: skip
+    assert "--kind: 'voucher' is not a kind of compensation: one of refund," in kind.output
+    amount = run("incidents", "compensate", str(complaint["id"]), "--compensation", "un regalo",
+                 "--kind", "gift", "--amount", "-5", code=1)  # fmt: skip
+    assert "--amount: the amount '-5' must be a positive number" in amount.output
+    # Refused whole: neither the words nor the kind were recorded.
+    after = json.loads(run("incidents", "list", "--json").output)[0]
+    assert (after["compensation"], after["compensation_kind"]) == (
+        complaint["compensation"], complaint["compensation_kind"]
+    )  # fmt: skip

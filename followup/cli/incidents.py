@@ -35,7 +35,11 @@ def incidents_list(state: State, open_only: bool, as_json: bool) -> None:
         return
     for i in rows:
         click.echo(f"{i.id:>5}  {i.day}  {i.client_name}: {i.summary}")
-        click.echo(f"       compensation: {i.compensation or '(none decided)'}")
+        worth = ", ".join(v for v in (i.compensation_kind, i.compensation_amount) if v)
+        click.echo(
+            f"       compensation: {i.compensation or '(none decided)'}"
+            f"{f' ({worth})' if worth else ''}"
+        )
         if i.open:
             click.echo("       open: no cause recorded yet")
         else:
@@ -52,19 +56,34 @@ def incidents_list(state: State, open_only: bool, as_json: bool) -> None:
     help="The remedy decided, written to the client: “le devolvemos el cargo duplicado” "
     "(usted), “te devolvemos el cargo duplicado” (tú), “we'll refund the duplicate charge”.",
 )
+@click.option(
+    "--kind",
+    metavar="KIND",
+    help="What it is, for your records: refund, discount, free_service, replacement, gift "
+    "or other.",
+)
+@click.option("--amount", help="What it is worth, for your records and the report: 40 or 40,00 €.")
 @pass_state
-def incidents_compensate(state: State, event_id: int, compensation: str) -> None:
+def incidents_compensate(
+    state: State, event_id: int, compensation: str, kind: str | None, amount: str | None
+) -> None:
     """Decide or change the compensation of incident EVENT_ID (a complaint's event id)."""
-    from followup.recovery.incidents import apologies_waiting, compensate
+    from followup.recovery.incidents import apologies_waiting, compensate, incident_of
 
     with write_session(state.engine) as session:
         business = state.business(session)
         assert business.id is not None
-        event = compensate(session, business.id, event_id, compensation, now())
+        event = compensate(
+            session, business.id, event_id, compensation, now(), kind=kind, amount=amount
+        )
         waiting = apologies_waiting(session, event)
+        recorded = incident_of(session, event, now())
+        worth = ", ".join(
+            v for v in (recorded.compensation_kind, recorded.compensation_amount) if v
+        )
     click.echo(
-        f"Compensation for incident {event_id} recorded: {event.compensation}. "
-        "The apology names it."
+        f"Compensation for incident {event_id} recorded: {event.compensation}"
+        f"{f' ({worth})' if worth else ''}. The apology names it."
     )
     for letter_id in waiting:
         click.echo(

@@ -10,11 +10,23 @@ here, one row per complaint, so the event stays what the owner typed on the day.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from followup.models import utcnow
+
+
+class CompensationKind(StrEnum):
+    """What a compensation is, for the owner's records: the words are the event's."""
+
+    refund = "refund"
+    discount = "discount"
+    free_service = "free_service"
+    replacement = "replacement"
+    gift = "gift"
+    other = "other"
 
 
 class Incident(SQLModel, table=True):
@@ -26,8 +38,12 @@ class Incident(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     business_id: int = Field(foreign_key="business.id", index=True)
     event_id: int = Field(foreign_key="event.id")
-    # When the compensation on the event was decided or last changed by ``compensate``.
+    # When the compensation on the event was decided or last changed by ``compensate``;
+    # what kind it is and what it is worth, for the owner's records and the report (the
+    # letter says it in the owner's words, the event's ``compensation``).
     compensated_at: datetime | None = Field(default=None)
+    compensation_kind: str | None = Field(default=None, max_length=20)
+    compensation_amount: str | None = Field(default=None, max_length=20)
     # What went wrong inside, and what was changed so it does not happen again.
     cause: str | None = Field(default=None, max_length=1000)
     action: str | None = Field(default=None, max_length=1000)

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from followup.errors import Invalid, NotFound
+from followup.events import parse_amount
 from followup.fields import one_line
 from followup.models import (
     PIPELINE_STATUSES,
@@ -24,6 +25,7 @@ from followup.models import (
     LetterKind,
     max_length,
 )
+from followup.models.recovery import CompensationKind
 
 
 def get_complaint(session: Session, business_id: int, event_id: int) -> Event:
@@ -66,15 +68,38 @@ def _owner_text(model: type[Event] | type[Incident], field: str, value: str, wha
     return text
 
 
+def compensation_kind(value: str) -> CompensationKind:
+    """A compensation's kind as the owner types it (``free-service`` or ``free_service``).
+    Raises ``Invalid`` (``kind``) naming the kinds there are."""
+    try:
+        return CompensationKind(value.strip().lower().replace("-", "_").replace(" ", "_"))
+    except ValueError:
+        kinds = ", ".join(kind.value for kind in CompensationKind)
+        raise Invalid("kind", f"{value!r} is not a kind of compensation: one of {kinds}") from None
+
+
 def compensate(
-    session: Session, business_id: int, event_id: int, compensation: str, now: datetime
+    session: Session,
+    business_id: int,
+    event_id: int,
+    compensation: str,
+    now: datetime,
+    *,
+    kind: str | None = None,
+    amount: str | None = None,
 ) -> Event:
     """Decide, or change, the compensation of complaint ``event_id``: the apology drafted
-    from now on names it. Raises ``NotFound`` or ``Invalid`` (``compensation``)."""
+    from now on names it in the owner's words (``compensation``); ``kind`` and ``amount``
+    (what it is worth, "40" or "40,00 €") go on the record and into the report. Raises
+    ``NotFound`` or ``Invalid`` (``compensation``, ``kind``, ``amount``)."""
     event = get_complaint(session, business_id, event_id)
     event.compensation = _owner_text(Event, "compensation", compensation, "compensation")
+    checked_kind = None if kind is None else compensation_kind(kind)
+    checked_amount = None if amount is None else parse_amount(amount)
     session.add(event)
     incident = incident_of(session, event, now)
+    incident.compensation_kind = checked_kind
+    incident.compensation_amount = checked_amount
     incident.compensated_at = now
     incident.updated_at = now
     session.add(incident)

@@ -109,17 +109,23 @@ def list_incidents(
     ]
 
 
+# What an incident row adds to its complaint event.
+_RECORDED = (
+    "compensated_at", "compensation_kind", "compensation_amount", "cause", "action", "resolved_at"
+)  # fmt: skip
+
+
 def incident_view(event: Event, client_name: str, incident: Incident | None) -> IncidentView:
     recorded = (
         {}
         if incident is None
-        else incident.model_dump(include={"compensated_at", "cause", "action", "resolved_at"})
+        else incident.model_dump(include=set(_RECORDED))
     )
     return IncidentView.model_validate(
         {
             **event.model_dump(include={"id", "client_id", "day", "summary", "compensation"}),
             "client_name": client_name,
-            **dict.fromkeys(("compensated_at", "cause", "action", "resolved_at")),
+            **dict.fromkeys(_RECORDED),
             **recorded,
             "open": incident is None or incident.cause is None,
         }
