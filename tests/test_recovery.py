@@ -306,3 +306,66 @@ def test_no_closing_note_reaches_a_do_not_contact_client(
     with read_session(any_engine) as session:
         gone_letters = session.exec(select(Letter).where(Letter.client_id == gone_id)).all()
     assert sorted(letter.kind for letter in gone_letters) == ["apology", "guarantee_offer"]
+
+
+def test_an_edited_apology_that_leaves_out_the_guarantee_is_flagged(
+    any_engine: Engine, business: Business, followup: Invoke
+) -> None:
+    """The owner's edited apology template, written before claims existed, has no
+    {{ say.guarantee }}: the apology for a claim would not say what the client is owed.
+    It is flagged (never sent by itself) until the owner's edit says it."""
+    from followup.letters.rendering import TEMPLATE_DIR
+    from followup.models import TemplateOverride
+
+    payout = "le devolvemos el importe íntegro de la reparación"
+    with write_session(any_engine) as session:
+        assert business.id is not None
+        laura = Client(business_id=business.id, name="Laura Gómez", email="laura@example.es")
+        session.add(laura)
+        session.flush()
+        first = add_event(session, laura, EventInput("complaint", START - timedelta(days=20),
+                          "La horquilla falló"), datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+        terms = "si falla, la cambiamos sin coste"
+        recover_client(session, laura, day=START, now=datetime(2026, 1, 5, tzinfo=UTC),
+                       months=6, terms=terms, payout=payout)  # fmt: skip
+        source = (TEMPLATE_DIR / "es-usted" / "apology.j2").read_text(encoding="utf-8")
+        edited = source.replace("{% if say.guarantee %} {{ say.guarantee }}{% endif %}", "")
+        assert edited != source
+        session.add(TemplateOverride(business_id=business.id, kind="apology",
+                                     locale="es-usted", source=edited))  # fmt: skip
+        assert laura.id is not None
+        client_id = laura.id
+    # The first complaint was apologised for; the offer went out.
+    make_letter(any_engine, business, laura, day=first.day, kind="apology", event_id=first.id,
+                status=LetterStatus.sent)  # fmt: skip
+    make_letter(any_engine, business, laura, day=START, kind="guarantee_offer",
+                status=LetterStatus.sent)  # fmt: skip
+    followup("events", "add", str(client_id), "--kind", "complaint", "--on", "2026-02-10",
+             "--summary", "La horquilla volvió a fallar")  # fmt: skip
+    run_day(any_engine, business.id, date(2026, 2, 11), datetime(2026, 2, 11, 7, tzinfo=UTC))
+    apology = next(
+        lt for lt in json.loads(followup("letters", "list", "--json").output)
+        if lt["kind"] == "apology"
+    )
+    assert (apology["kind"], apology["status"]) == ("apology", "draft")
+    reasons = [flag["reason"] for flag in apology["flags"]]
+    assert any("does not say what the guarantee gives them now" in r and payout in r
+               for r in reasons), reasons  # fmt: skip
+    shown = followup("letters", "show", str(apology["id"])).output
+    assert "does not say what the guarantee gives them now" in shown
+
+    with read_session(any_engine) as session:
+        letter = session.get(Letter, apology["id"])
+        assert letter is not None
+        text = letter.body_text
+    # The owner's edit without it keeps the flag; with it, the flag goes.
+    with write_session(any_engine) as session:
+        from followup.letters.drafting import edit_letter
+
+        letter = session.get(Letter, apology["id"])
+        assert letter is not None
+        edit_letter(session, letter, datetime(2026, 2, 11, 8, tzinfo=UTC), text=text + "\n")
+        assert letter.flags
+        fixed = f"{text}\nComo lo cubre su garantía, {payout}.\n"
+        edit_letter(session, letter, datetime(2026, 2, 11, 8, tzinfo=UTC), text=fixed)
+        assert letter.flags == [], letter.flags

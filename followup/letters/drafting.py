@@ -19,7 +19,8 @@ from followup.calendar import send_moment
 from followup.errors import Invalid
 from followup.events import latest_event
 from followup.letters import rendering as letters
-from followup.letters.address import check_letter
+from followup.letters.address import Flag, check_letter
+from followup.letters.filters import clause
 from followup.letters.personal import owner_line_for, phrasing_for
 from followup.letters.phrases import OWNER_LINE, Phrasing
 from followup.mail.message import make_message_id
@@ -146,9 +147,11 @@ def draft_letter(
         phrasing = phrasing_for(session, business, client, candidate.kind, tlocale, day)
         draft = render_for(session, business, candidate.kind, tlocale, context, phrasing)
         phrases = {**draft.phrases, **({OWNER_LINE: line.id} if line and line.id else {})}
+        unsaid = guarantee_unsaid(draft, guarantee, tlocale)
         letter = _store(
-            session, business, client, candidate, draft, tlocale, day, now, phrases=phrases
-        )
+            session, business, client, candidate, draft, tlocale, day, now, phrases=phrases,
+            also=[unsaid] if unsaid and candidate.kind == LetterKind.apology else [],
+        )  # fmt: skip
         if candidate.kind == LetterKind.apology and event is not None and event.wants_call:
             _draft_call(session, business, client, candidate, context, tlocale, now, letter)
     if client.last_contacted_on is None or client.last_contacted_on < day:
@@ -156,6 +159,31 @@ def draft_letter(
         session.add(client)
     session.flush()
     return letter
+
+
+def guarantee_unsaid(
+    draft: letters.Draft, guarantee: Guarantee | None, tlocale: str
+) -> Flag | None:
+    """A flag when an apology for an error the client's special guarantee covers does not
+    say what the guarantee gives them now: the default templates always do, but an
+    owner's edited apology may have no ``{{ say.guarantee }}`` (one written before claims
+    existed, say). The promised payout, in the owner's words, must be in the letter."""
+    if guarantee is None:
+        return None
+    said = " ".join(draft.text.split()).casefold()
+    promise = clause(guarantee.payout) if guarantee.payout else None
+    word = "garantía" if tlocale.startswith("es") else "guarantee"
+    if (promise or word).casefold() in said:
+        return None
+    body = [line.strip() for line in draft.text.splitlines() if line.strip()]
+    first = body[1] if len(body) > 1 else (body[0] if body else draft.subject)
+    return Flag(
+        sentence=first.split(". ")[0],
+        reason="this error is a claim on the client's special guarantee, and the letter does "
+        "not say what the guarantee gives them now"
+        + (f" ({guarantee.payout})" if guarantee.payout else "")
+        + ": add it (an edited apology template needs {{ say.guarantee }})",
+    )
 
 
 def running_guarantee(session: Session, client: Client, day: date) -> Guarantee | None:
@@ -214,9 +242,10 @@ def _store(
     channel: str = Channel.email,
     phrases: dict[str, int] | None = None,
     call_for: Letter | None = None,
+    also: list[Flag] | None = None,
 ) -> Letter:
     assert business.id is not None
-    flags = check_letter(draft.subject, draft.text, tlocale)
+    flags = [*check_letter(draft.subject, draft.text, tlocale), *(also or [])]
     # A flagged draft waits for the owner, whatever the approval mode (DESIGN §4).
     auto = business.approval_mode == ApprovalMode.auto and not flags
     letter = Letter(
@@ -269,6 +298,11 @@ def edit_letter(
     if not new_text:
         raise Invalid("text", "the letter is empty")
     flags = check_letter(new_subject, new_text, letter.locale)
+    event = session.get(Event, letter.event_id) if letter.event_id else None
+    if letter.kind == LetterKind.apology and event is not None:
+        edit = letters.Draft(new_subject, new_text, "")
+        unsaid = guarantee_unsaid(edit, claimed_guarantee(session, event), letter.locale)
+        flags += [unsaid] if unsaid else []
     edited = session.exec(
         update(Letter)
         .where(
