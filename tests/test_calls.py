@@ -283,6 +283,26 @@ def test_the_pick_preview_says_which_picks_bring_a_call(run: Run) -> None:
     ]  # fmt: skip
 
 
+def test_a_call_asked_for_a_client_without_a_phone_says_what_to_add(run: Run) -> None:
+    """Laura has only an email: the call is still a task, and the owner is told, when
+    recording it and when reading it, that the number is missing and how to add it. The
+    owner's note in the third person is flagged in the talking points too."""
+    _init(run)
+    added = run(
+        "events", "add", "1", "--kind", "queja", "--call", "--on", "2026-11-20",
+        "--summary", "Él esperó dos semanas por la bici",
+    ).output  # fmt: skip
+    assert "Laura Gómez has no phone number on record" in added
+    assert "followup clients update 1 --phone" in added
+    run("daily", "--date", "2026-11-23")
+    calls = json.loads(run("letters", "list", "--channel", "call", "--json").output)
+    call = next(c for c in calls if c["client_id"] == 1)
+    shown = run("letters", "show", str(call["id"])).output
+    assert "(no phone number on record: `followup clients update 1 --phone …`)" in shown
+    assert "(phone )" not in shown
+    assert [f["sentence"] for f in call["flags"]] == ["«Sé que él esperó dos semanas por la bici."]
+
+
 def test_the_outbox_never_sends_a_call_task(run: Run, tmp_path: Path) -> None:
     _init(run)
     run(

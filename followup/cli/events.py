@@ -121,6 +121,11 @@ def events_add(
     click.echo(f"Recorded event {event.id}: {kind} for {client.name} on {day.isoformat()}.")
     if effect:
         click.echo(effect)
+    if wants_call and not client.phone:
+        click.echo(
+            f"{client.name} has no phone number on record: add it before the call "
+            f"(`followup clients update {client.id} --phone …`)."
+        )
 
 
 @events.command("import")

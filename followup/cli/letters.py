@@ -79,11 +79,12 @@ def letters_show(state: State, letter_id: int, html: bool) -> None:
         client = session.get(Client, letter.client_id)
         assert client is not None
         came_back = letter_inbox(session, business.id, letter_id)
-    to = (
-        f"{client.name} <{letter.to_email}>"
-        if letter.to_email
-        else f"{client.name} (phone {client.phone})"
+    phone = (
+        f"phone {client.phone}"
+        if client.phone
+        else f"no phone number on record: `followup clients update {client.id} --phone …`"
     )
+    to = f"{client.name} <{letter.to_email}>" if letter.to_email else f"{client.name} ({phone})"
     click.echo(f"Letter {letter.id} · {letter.kind} · {letter.channel} · {letter.status}")
     click.echo(f"To: {to}")
     click.echo(f"Subject: {letter.subject}")

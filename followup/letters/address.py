@@ -118,6 +118,7 @@ ES_THIRD_PARTY = re.compile(
 _ES_CLIENT = (r"(?<!atención\s)\b(?:el|la|al|del|este|esta|ese|esa|dicho|dicha)\s+"
               r"(?:cliente|clienta|señor|señora|caballero|don|doña|sr|sra|srta)(?!\w)")  # fmt: skip
 _ES_HE_SHE = _words("él", "ella")
+_OPENING_QUOTES = re.compile(r"^[«“\"‘(]+")
 
 _TU_TO_USTED = {
     "tú": "usted", "te": "le", "ti": "usted", "tu": "su", "tus": "sus", "contigo": "con usted",
@@ -267,7 +268,10 @@ def _flag(sentence: str, before: str, cases: tuple[Case, ...]) -> Flag | None:
             inside = re.search(r"\w", sentence[:start]) is not None
             if case.names and inside and word[:1].isupper() and not word.isupper():
                 continue  # part of a name: "Bar Su Casa", "Her Majesty"
-            if case.unless is not None and case.unless.search(before + sentence[:start]):
+            # A capital after an opening quote that starts the sentence is the sentence's
+            # first word, not a third party's name: «Sé que él esperó…» (a call's lines).
+            head = _OPENING_QUOTES.sub("", before + sentence[:start])
+            if case.unless is not None and case.unless.search(head):
                 continue
             found.append((start, order, word))
             break
