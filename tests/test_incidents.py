@@ -130,6 +130,10 @@ def test_incidents_from_the_command_line(run: Run) -> None:
     # Changing it again warns about the letter already written.
     again = run("incidents", "compensate", event_id, "--compensation", "no le cobramos nada")
     assert f"Apology letter {apology['id']} was written before" in again.output
+    # Back to what the letter already says: nothing to warn about.
+    same = run("incidents", "compensate", event_id,
+               "--compensation", "le cambiamos la cámara  sin coste.")  # fmt: skip
+    assert "was written before" not in same.output
 
     run("incidents", "resolve", event_id, "--cause", "no revisamos la rueda al entregarla",
         "--action", "cada entrega pasa una revisión de ruedas")  # fmt: skip

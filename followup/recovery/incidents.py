@@ -126,13 +126,19 @@ def resolve(
 
 
 def apologies_waiting(session: Session, event: Event) -> list[int]:
-    """The apology letters answering ``event`` that have not left yet: written before
-    the compensation changed, they do not name it."""
-    ids = session.exec(
-        select(Letter.id).where(
+    """The apology letters answering ``event`` that have not left yet and do not name its
+    compensation: written before it changed. One that already says it (the owner's
+    edit, or the guarantee's payout in the same words) is not listed."""
+    rows = session.exec(
+        select(Letter.id, Letter.body_text).where(
             Letter.event_id == event.id,
             Letter.kind == LetterKind.apology,
             col(Letter.status).in_(PIPELINE_STATUSES),
         )
     ).all()
-    return [letter_id for letter_id in ids if letter_id is not None]
+    said = " ".join((event.compensation or "").split()).rstrip(".").casefold()
+    return [
+        letter_id
+        for letter_id, text in rows
+        if letter_id is not None and said not in " ".join(text.split()).casefold()
+    ]
