@@ -482,3 +482,46 @@ def test_pins_are_refused_for_weekends_and_days_already_run(
     pin(any_engine, business, laura, MONDAY + timedelta(days=1))
     with pytest.raises(DayError, match="already pinned"):
         pin(any_engine, business, laura, MONDAY + timedelta(days=1))
+
+
+@pytest.mark.parametrize("undo", ["cancel", "dismiss"])
+def test_a_letter_that_never_went_gives_the_client_back_their_turn(
+    any_engine: Engine, business: Business, make_client: ClientMaker, undo: str
+) -> None:
+    """Drafting a rotation letter moves the client's last contact to its day; cancelling
+    or dismissing it moves it back, so they are not left waiting a whole turn for a
+    letter they never got."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from followup.jobs import run_day
+    from followup.models import Letter
+    from followup.outbox import cancel, dismiss
+
+    business.daily_quota = 1
+    with write_session(any_engine) as session:
+        session.add(session.merge(business))
+    older, newer = make_client("Ana"), make_client("Benito")
+    make_letter(any_engine, business, newer, day=MONDAY - timedelta(days=60),
+                status=LetterStatus.sent)  # fmt: skip
+    with write_session(any_engine) as session:
+        benito = session.get(Client, newer.id)
+        assert benito is not None
+        benito.last_contacted_on = MONDAY - timedelta(days=60)
+    assert business.id is not None
+    run_day(any_engine, business.id, MONDAY, datetime(2026, 11, 23, 7, tzinfo=UTC))
+    with write_session(any_engine) as session:
+        letter = session.exec(select(Letter).where(Letter.client_id == older.id)).one()
+        ana = session.get(Client, older.id)
+        assert ana is not None and ana.last_contacted_on == MONDAY
+        now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+        if undo == "cancel":
+            cancel(session, letter, now)
+        else:
+            dismiss(session, letter, now, "la llamé yo por teléfono")
+    with read_session(any_engine) as session:
+        ana = session.get(Client, older.id)
+        assert ana is not None and ana.last_contacted_on is None
+    # Next day, Ana (never written to) still comes before Benito.
+    assert first(any_engine, business, MONDAY + timedelta(days=1)).client_id == older.id

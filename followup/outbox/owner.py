@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from followup.calendar import local_today
 from followup.errors import Conflict, Invalid, NotFound
-from followup.events import EventInput, add_event
+from followup.events import CONTACT_EVENTS, EventInput, add_event
 from followup.fields import one_line
 from followup.models import (
     Business,
@@ -96,6 +96,7 @@ def cancel(session: Session, letter: Letter, now: datetime) -> None:
         .values(status=LetterStatus.cancelled, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    _recount_contact(session, letter)
 
 
 def mark_done(
@@ -152,6 +153,7 @@ def dismiss(session: Session, letter: Letter, now: datetime, why: str) -> None:
     if len(why) > limit:
         raise Invalid("why", f"longer than {limit} characters")
     _transition(session, letter, now, _DISMISS, dismissed_why=why, **_NO_LEASE)
+    _recount_contact(session, letter)
 
 
 def resend(session: Session, letter: Letter, now: datetime) -> None:
@@ -162,6 +164,33 @@ def resend(session: Session, letter: Letter, now: datetime) -> None:
 def mark_sent_by_owner(session: Session, letter: Letter, now: datetime) -> None:
     """uncertain -> sent: the owner knows it arrived (the client answered, say)."""
     _transition(session, letter, now, _OWNER_SENT, sent_at=now, lease_until=None)
+
+
+# Letters that never reached the client: they are no contact.
+_NO_CONTACT = (LetterStatus.cancelled, LetterStatus.failed, LetterStatus.dismissed)
+
+
+def _recount_contact(session: Session, letter: Letter) -> None:
+    """The client's last contact, once ``letter`` will not reach them: drafting moved it
+    to the letter's day, and the rotation would otherwise leave them waiting a full
+    turn for a letter they never got. It goes back to their latest letter that counts,
+    or call or reply, whichever is later."""
+    client = session.get(Client, letter.client_id)
+    if client is None or client.last_contacted_on != letter.day:
+        return
+    last_letter = session.exec(
+        select(func.max(Letter.day)).where(
+            Letter.client_id == client.id, col(Letter.status).not_in(_NO_CONTACT)
+        )
+    ).one()
+    last_talk = session.exec(
+        select(func.max(Event.day)).where(
+            Event.client_id == client.id, col(Event.kind).in_(CONTACT_EVENTS)
+        )
+    ).one()
+    days = [day for day in (last_letter, last_talk) if day is not None]
+    client.last_contacted_on = max(days) if days else None
+    session.add(client)
 
 
 def _transition(
