@@ -169,6 +169,29 @@ def test_each_message_has_exactly_its_effect_and_the_mailbox_is_untouched(
     assert shop.replies() == ["ana", "ben", "gus", "hugo"]
 
 
+def test_an_answer_that_quotes_an_uncertain_letter_proves_it_arrived(
+    any_engine: Engine, business: Business, mailbox: Mailbox
+) -> None:
+    """A letter left `uncertain` (the connection broke after DATA) that the client
+    answers, or whose out-of-office quotes it, arrived: it becomes sent, and is never
+    offered for resending. A reply found only by its sender's address proves nothing
+    about which letter arrived."""
+    shop = Shop(any_engine, business)
+    with write_session(any_engine) as session:
+        for name in ("ana", "carla", "hugo"):
+            letter = session.get(Letter, shop.letters[name].id)
+            assert letter is not None
+            letter.status, letter.sent_at = "uncertain", None
+    shop.watch(mailbox.url())
+    for name in ("reply_es_quoted", "ooo_auto_submitted", "reply_by_address"):
+        mailbox.deliver(name, shop.message(name), ARRIVED)
+
+    assert shop.read().seen == {"reply": 2, "auto_reply": 1}
+    assert shop.letter("ana").status == "sent" and shop.letter("ana").sent_at is not None
+    assert shop.letter("carla").status == "sent"
+    assert shop.letter("hugo").status == "uncertain"
+
+
 def test_the_first_read_starts_when_the_address_is_set_and_later_mail_comes_next(
     engine: Engine, business: Business, mailbox: Mailbox
 ) -> None:

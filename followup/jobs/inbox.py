@@ -54,7 +54,7 @@ from followup.models import (
     LetterStatus,
     max_length,
 )
-from followup.outbox import bounce_client, fail_delivered
+from followup.outbox import bounce_client, confirm_arrival, fail_delivered
 from followup.recovery.lifecycle import after_event
 
 log = logging.getLogger(__name__)
@@ -278,6 +278,9 @@ def _apply(
         return
     row.letter_id, row.client_id = letter.id, client.id
     row.subject = incoming.subject[:_SUBJECT_MAX]
+    if letter.id is not None and letter.message_id in incoming.refers:
+        # It quotes the letter: the letter arrived, whatever the connection said.
+        confirm_arrival(session, letter.id, now)
     if incoming.kind == "auto_reply":
         row.kind = InboxKind.auto_reply
         return

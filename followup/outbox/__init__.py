@@ -21,7 +21,7 @@ is its own short transaction. The sender's marks are Core UPDATEs: a ``Letter`` 
 caller already holds in the same session is not refreshed by them.
 """
 
-from followup.outbox.bounces import fail_delivered
+from followup.outbox.bounces import confirm_arrival, fail_delivered
 from followup.outbox.owner import (
     OWNER_DECIDES,
     OutboxError,
@@ -61,6 +61,7 @@ __all__ = [
     "bounce_client",
     "cancel",
     "claim",
+    "confirm_arrival",
     "dismiss",
     "expire_leases",
     "fail_delivered",

@@ -1,4 +1,5 @@
-"""A letter the server took and a delivery status report later gave back (DESIGN §5a).
+"""A letter the server took and a delivery status report later gave back (DESIGN §5a);
+and an ``uncertain`` letter an answer proves arrived.
 
 With a relay (the owner's Gmail or Microsoft 365) a bad address is accepted at RCPT and
 bounces minutes later: the letter was ``sent`` (or ``uncertain``), and the report read
@@ -35,6 +36,20 @@ def fail_delivered(
             lease_until=None,
             updated_at=now,
         )
+        .returning(col(Letter.id))
+        .execution_options(synchronize_session=False)
+    )
+    return session.exec(stmt).first() is not None
+
+
+def confirm_arrival(session: Session, letter_id: int, now: datetime) -> bool:
+    """uncertain -> sent: an answer to the letter (a person's reply, or an out-of-office)
+    quotes its Message-ID, so it arrived and must never be resent. False when the
+    letter is in another state (nothing changes)."""
+    stmt = (
+        update(Letter)
+        .where(col(Letter.id) == letter_id, col(Letter.status) == LetterStatus.uncertain)
+        .values(status=LetterStatus.sent, sent_at=now, lease_until=None, updated_at=now)
         .returning(col(Letter.id))
         .execution_options(synchronize_session=False)
     )
