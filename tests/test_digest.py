@@ -133,6 +133,9 @@ def test_review_mode_sends_one_digest_of_the_picks_the_flags_and_what_failed_sin
     [draft] = flagged
     assert f"Carta {draft.id} a Raúl López: «{draft.flags[0]['sentence']}»" in text
     assert THIRD_PERSON.lower() in draft.flags[0]["sentence"].lower()
+    # Why, in the owner's language: the Spanish digest does not switch to English.
+    assert "— habla del cliente en tercera persona" in text
+    assert "speaks of the client" not in text
     # The first digest tells of every failure; the commands to act on it are there.
     assert f"La carta {old.id} a Cliente" in text
     assert "refused the address (550 5.1.1 old mailbox unknown)" in text

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from followup.calendar import day_in_words
 from followup.fields import one_line
+from followup.letters.flag_words import reason_in
 from followup.models import Business, LetterStatus
 from followup.schemas import DayPickView, DigestView, GuaranteeView, LetterView
 
@@ -165,7 +166,7 @@ def render_digest(
             id=letter.id,
             name=one_line(letter.client_name),
             sentence=one_line(flag.sentence),
-            reason=one_line(flag.reason),
+            reason=one_line(reason_in(lang, flag.reason)),
         )
         for letter in view.flagged
         for flag in letter.flags
