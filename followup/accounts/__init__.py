@@ -5,7 +5,8 @@ password (argon2, ``passwords``); failed logins are throttled in the database
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -84,6 +85,38 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """What a login attempt came to: the user when it succeeded; ``wait`` when the email
+    or the address must wait (then the password was not even checked); ``language``,
+    the known user's language, for the words of a refusal."""
+
+    user: User | None
+    wait: timedelta | None = None
+    language: str | None = None
+
+
+def attempt_login(
+    session: Session, email: str, password: str, ip: str | None, now: datetime
+) -> LoginAttempt:
+    """Check a login against the throttle, then the password; count a failure, or clear
+    the email's failures on success (one transaction: ``session`` is a writing one)."""
+    wait = throttle.wait_for(session, email, ip, now)
+    if wait is not None:
+        known = find_user(session, email)
+        return LoginAttempt(None, wait, language_of(session, known) if known else None)
+    user = authenticate(session, email, password)
+    if user is None:
+        throttle.record_failure(session, email, ip, now)
+        return LoginAttempt(None)
+    throttle.clear_email(session, email)
+    return LoginAttempt(user, language=language_of(session, user))
+
+
 def set_language(session: Session, user_id: int, language: str) -> None:
     """The dashboard's language for this user (``Invalid`` for one it is not written in)."""
     user = session.get(User, user_id)
@@ -102,10 +135,13 @@ def language_of(session: Session, user: User) -> str:
 
 
 __all__ = [
+    "LoginAttempt",
     "add_user",
+    "attempt_login",
     "authenticate",
     "change_password",
     "find_user",
+    "get_user",
     "language_of",
     "list_users",
     "passwords",
