@@ -60,10 +60,32 @@ def worker(state: State, interval: float) -> None:
     show_default=True,
     help="Seconds between sending rounds, with the scheduler.",
 )
+@click.option(
+    "--proxy-headers/--no-proxy-headers",
+    default=False,
+    show_default=True,
+    help="Behind a reverse proxy: believe its X-Forwarded-Proto and X-Forwarded-For "
+    "(https, the client's address for login throttling), from --forwarded-allow-ips only.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    help="With --proxy-headers: the proxy addresses whose X-Forwarded-* headers count "
+    "(comma-separated).",
+)
 @pass_state
-def serve(state: State, host: str, port: int, scheduler: bool, interval: float) -> None:
-    """Serve the web app: the unsubscribe links of letters and /healthz (the dashboard
-    comes here), and, unless --no-scheduler, the routine itself as `worker` runs it.
+def serve(
+    state: State,
+    host: str,
+    port: int,
+    scheduler: bool,
+    interval: float,
+    proxy_headers: bool,
+    forwarded_allow_ips: str,
+) -> None:
+    """Serve the web app: the dashboard (/login), the unsubscribe links of letters and
+    /healthz, and, unless --no-scheduler, the routine itself as `worker` runs it.
 
     Letters carry unsubscribe links only when FOLLOWUP_BASE_URL is the public address
     of this server. SIGTERM or Ctrl-C stop it as they stop `worker`.
@@ -82,7 +104,17 @@ def serve(state: State, host: str, port: int, scheduler: bool, interval: float) 
         f"{routine}. Stop it with Ctrl-C or SIGTERM.",
         err=True,
     )
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    # uvicorn believes X-Forwarded-* from 127.0.0.1 by default: here only when told, so
+    # a request cannot claim https (and get a Secure cookie, https links) on its own.
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
     server = uvicorn.Server(config)
     # uvicorn handles SIGTERM and SIGINT itself (it stops serving, then the lifespan
     # stops the scheduler), and at the end hands the signal on to these handlers.

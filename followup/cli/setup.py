@@ -11,6 +11,7 @@ import click
 from sqlmodel import col, select
 
 from followup.cli.app import DAY, State, Usage, cli, emit_json, now, pass_state
+from followup.cli.users import offer_owner_password
 from followup.db import migrate as migrate_schema
 from followup.db import read_session, write_session
 from followup.models import ApprovalMode, Business, FormOfAddress, Locale
@@ -213,7 +214,9 @@ def init(state: State, **values: Any) -> None:
             )
         for advice in sending_advice(business):
             click.echo(advice, err=True)
-        click.echo("Next: `followup clients import clients.csv`, then `followup daily`.")
+        owner = (business.id or 0, business.sender_email)
+    offer_owner_password(state, *owner)
+    click.echo("Next: `followup clients import clients.csv`, then `followup daily`.")
 
 
 @cli.command()

@@ -357,6 +357,8 @@ class User(SQLModel, table=True):
     business_id: int = Field(foreign_key="business.id", index=True)
     email: str = Field(max_length=320, unique=True)
     password_hash: str = Field(max_length=200)
+    # The dashboard's language for this user (es, en); None: the business's locale.
+    language: str | None = Field(default=None, max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -371,6 +373,7 @@ class ApiToken(SQLModel, table=True):
 
 # The tables of delivery (pauses, the owner's inbox, the digest) live in their own module,
 # which needs ``utcnow`` from above: imported last, re-exported here.
+from followup.models.accounts import LoginFailure as LoginFailure  # noqa: E402
 from followup.models.delivery import Digest as Digest  # noqa: E402
 from followup.models.delivery import DigestStatus as DigestStatus  # noqa: E402
 from followup.models.delivery import InboxMessage as InboxMessage  # noqa: E402

@@ -1,10 +1,12 @@
 """The web app that ``followup serve`` runs: built by ``create_app``, the one factory the
 dashboard and the JSON API extend (DESIGN §6, §7).
 
-Today it serves what letters need from the web (the unsubscribe links of RFC 8058) and
-``/healthz``; with ``scheduler_interval`` its lifespan runs the same scheduler as
-``followup worker``, so one process does the whole routine. Nothing imports this
-package but ``cli``.
+It serves the dashboard's shell (login, sessions, CSRF, the layout and its two
+languages: ``pages`` says how to add a page), what letters need from the web (the
+unsubscribe links of RFC 8058) and ``/healthz``; with ``scheduler_interval`` its
+lifespan runs the same scheduler as ``followup worker``, so one process does the whole
+routine. Every response carries the security headers (``security``); what needs no
+login is listed once, in ``public``. Nothing imports this package but ``cli``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,19 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from followup.config import Settings
 from followup.jobs.sending import Clock
-from followup.web import health, unsubscribe
+from followup.web import docs, errors, health, login, pages, unsubscribe
+from followup.web.security import SecurityHeaders
+from followup.web.sessions import SessionMiddleware
+
+STATIC = Path(__file__).parent / "static"
 
 
 @dataclass(frozen=True)
@@ -62,10 +70,22 @@ def create_app(
         title="followup",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        # /docs is served by ``docs`` (vendored Swagger UI, no inline script).
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.followup = Context(engine, settings, clock)
+    https = (settings.base_url or "").startswith("https://")
+    # The last added runs first: the headers wrap everything, the session the routes.
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, always_secure=https)
+    app.add_middleware(SecurityHeaders)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
     app.include_router(unsubscribe.router)
+    app.include_router(docs.router)
+    app.include_router(login.router)
+    for router in pages.routers():
+        app.include_router(router)
     return app

@@ -1,0 +1,37 @@
+"""The dashboard's pages, one module per page, each on a ``page_router()``.
+
+To add a page (Outbox, Clients, …): a module here with ``router = page_router()`` and
+its routes, which call the services (never a query of their own) and answer with
+``layout.render(request, "<page>.html", {...})``; a template that extends ``base.html``
+and sets ``title`` (its ``<title>`` and ``<h1>``, written ``_("Outbox")``) and ``nav``
+(its entry in ``layout.NAV``); its messages in both catalogues (``locales/``); and the
+module in ``ROUTERS`` below. ``page_router`` makes every route ask for a login
+(``auth.require_owner``, which a route also takes to know the owner and business) and
+check the CSRF token of every POST; the route-enumeration test holds every new route to
+that.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse
+
+from followup.web.auth import require_owner
+from followup.web.csrf import check_csrf
+
+
+def page_router() -> APIRouter:
+    """A router whose every route needs a logged-in owner and, unless it is a GET, the
+    session's CSRF token. (The login comes first: a POST without a session is sent to the
+    login page, not refused as forged.)"""
+    return APIRouter(
+        dependencies=[Depends(require_owner), Depends(check_csrf)],
+        include_in_schema=False,
+        default_response_class=HTMLResponse,
+    )
+
+
+def routers() -> list[APIRouter]:
+    from followup.web.pages import account, today
+
+    return [today.router, account.router]
