@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from followup.web import i18n
+from followup.web.i18n import catalogue_files
 from followup.web.layout import environment
 
 WEB = Path(i18n.__file__).parent
@@ -33,8 +35,14 @@ def extracted() -> set[str]:
 
 
 def catalogue(language: str) -> dict[str, object]:
-    with (WEB / "locales" / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in read_po(po) if m.id}
+    """Every message of ``language``'s catalogue files (the shell's and each page's)."""
+    merged: dict[str, object] = {}
+    for path in catalogue_files(language):
+        with path.open("rb") as po:
+            merged |= {
+                m.id if isinstance(m.id, str) else m.id[0]: m.string for m in read_po(po) if m.id
+            }
+    return merged
 
 
 def test_every_message_is_in_both_catalogues_with_its_spanish() -> None:
@@ -69,3 +77,22 @@ def test_accept_language_picks_the_first_language_spoken() -> None:
     assert i18n.from_accept_language("fr-FR,en;q=0.8,es;q=0.9") == "es"
     assert i18n.from_accept_language("en-GB,en;q=0.9") == "en"
     assert i18n.from_accept_language("de") is None
+
+
+def test_a_pages_own_catalogue_is_merged_with_the_shells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each page keeps its messages in a .po of its own beside the shell's."""
+    folder = tmp_path / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    entry = 'msgid "{0}"\nmsgstr "{1}"\n'
+    header = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    (folder / "messages.po").write_text(header + entry.format("Today", "Hoy"), "utf-8")
+    (folder / "outbox.po").write_text(header + entry.format("Outbox", "Salida"), "utf-8")
+    monkeypatch.setattr(i18n, "LOCALES", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        assert [p.name for p in catalogue_files("es")] == ["messages.po", "outbox.po"]
+        assert (i18n.gettext("es", "Today"), i18n.gettext("es", "Outbox")) == ("Hoy", "Salida")
+    finally:
+        i18n.translations.cache_clear()

@@ -1,8 +1,10 @@
-"""The dashboard's two languages: gettext catalogues in ``locales/<lang>/LC_MESSAGES/
-messages.po``, compiled in memory when first needed (babel's ``read_po`` and
-``write_mo``: no build step, no binary file in git), and Babel's formats for dates and
-numbers. Messages are written in English in the code and templates; the English
-catalogue maps each to itself, the Spanish one translates it.
+"""The dashboard's two languages: gettext catalogues in ``locales/<lang>/LC_MESSAGES/``
+(``messages.po``, the shell's, and one ``<page>.po`` per page: each ``.po`` there is
+read and merged, so pages are translated in files of their own), compiled in memory
+when first needed (babel's ``read_po`` and ``write_mo``: no build step, no binary file
+in git), and Babel's formats for dates and numbers. Messages are written in English in
+the code and templates; the English catalogue maps each to itself, the Spanish one
+translates it.
 
 Python code marks a message with ``N_`` where it is only named (a page's label) and
 translates it with ``gettext(language, message)``; templates use ``_()`` and
@@ -32,12 +34,27 @@ def translations(language: str) -> GNUTranslations:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    with (LOCALES / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po, locale=language)
+    catalog = None
+    for path in catalogue_files(language):
+        with path.open("rb") as po:
+            part = read_po(po, locale=language)
+        if catalog is None:
+            catalog = part
+            continue
+        for message in part:
+            if message.id:
+                catalog[message.id] = message
+    assert catalog is not None, f"no catalogue for {language}"
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
     return GNUTranslations(compiled)
+
+
+def catalogue_files(language: str) -> list[Path]:
+    """The shell's ``messages.po`` first, then each page's, by name."""
+    folder = LOCALES / language / "LC_MESSAGES"
+    return sorted(folder.glob("*.po"), key=lambda path: (path.name != "messages.po", path.name))
 
 
 def gettext(language: str, message: str) -> str:
