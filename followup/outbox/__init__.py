@@ -32,6 +32,7 @@ from followup.outbox.owner import (
     mark_done,
     mark_sent_by_owner,
     resend,
+    send_now,
 )
 from followup.outbox.sender import (
     LEASE_EXPIRED,
@@ -77,4 +78,5 @@ __all__ = [
     "renew_lease",
     "renew_leases",
     "resend",
+    "send_now",
 ]

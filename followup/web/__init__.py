@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from followup.config import Settings
 from followup.jobs.sending import Clock
-from followup.web import health, unsubscribe
+from followup.web import api, health, unsubscribe
 
 
 @dataclass(frozen=True)
@@ -68,4 +68,5 @@ def create_app(
     app.state.followup = Context(engine, settings, clock)
     app.include_router(health.router)
     app.include_router(unsubscribe.router)
+    api.mount(app)
     return app
