@@ -2,9 +2,9 @@
 
 ``{"error": {"status": 404, "code": "not_found", "message": "…", "field": null}}``: the
 ``followup.errors`` classes carry their status (``http_status``); FastAPI's own
-validation errors and malformed JSON are 422s naming the field; an unknown path or
-method under ``/api/`` is a 404 or 405 of the same shape. Nothing an owner can send is
-a 500.
+validation errors and malformed JSON (a body that is not UTF-8 too) are 422s naming the
+field; an unknown path or method under ``/api/`` is a 404 or 405 of the same shape, the
+405 with every method of its path in ``Allow``. Nothing an owner can send is a 500.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from fastapi.exception_handlers import (
 )
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -101,15 +102,45 @@ async def _validation_error(request: Request, exc: Exception) -> Any:
     field = _location(tuple(first.get("loc", ())))
     if first.get("type") == "json_invalid":
         return error_response(422, "the body is not valid JSON", None)
-    message = str(first.get("msg", "not valid"))
+    message = str(first.get("msg", "not valid")).removeprefix("Value error, ")
     return error_response(422, f"{field}: {message}" if field else message, field)
+
+
+# The order methods are listed in an ``Allow`` header.
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route of this path answers, for a 405's ``Allow`` header.
+
+    Starlette's own 405 names only the methods of the first route whose path matched,
+    and FastAPI makes one route per method: ``/clients/{id}`` would say ``GET`` and hide
+    ``PATCH``.
+    """
+    path = request.scope["path"]
+    root = request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(path):
+            methods |= route.methods
+    return ", ".join(m for m in METHODS if m in methods)
 
 
 async def _http_error(request: Request, exc: Exception) -> Any:
     assert isinstance(exc, StarletteHTTPException)
     if not _is_api(request):
         return await http_exception_handler(request, exc)
-    return error_response(exc.status_code, str(exc.detail), None, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 400:
+        # FastAPI answers a body it cannot decode (not UTF-8) with a 400 of its own; to
+        # the API it is malformed JSON like any other: a 422.
+        return error_response(422, "the body is not valid JSON (UTF-8)", None)
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
+    return error_response(exc.status_code, str(exc.detail), None, headers)
 
 
 def install(app: FastAPI) -> None:

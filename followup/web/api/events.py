@@ -3,7 +3,7 @@ effects on a special guarantee as ``events add``: a claim, a skipped check-in)."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -15,7 +15,7 @@ from followup.services.clients import get_client
 from followup.services.events import record_event
 from followup.web.api.auth import Auth
 from followup.web.api.errors import errors
-from followup.web.api.params import MAX_ID, Limit, Offset, business_of, today_of
+from followup.web.api.params import MAX_ID, Integer, Limit, Offset, business_of, today_of
 from followup.web.api.schemas import EventCreate, Page
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -30,7 +30,9 @@ class Recorded(EventView):
 @router.get("", summary="List events", response_model=Page[EventView], responses=errors(401, 422))
 def search(
     caller: Auth,
-    client: int | None = Query(None, ge=1, le=MAX_ID, description="Only this client's."),
+    client: Annotated[
+        int | None, Integer, Query(ge=1, le=MAX_ID, description="Only this client's.")
+    ] = None,
     kind: EventKind | None = None,
     limit: Limit = 50,
     offset: Offset = 0,

@@ -4,7 +4,7 @@ incident's compensation, its cause and corrective action; what it all achieved."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -23,7 +23,15 @@ from followup.services import (
 from followup.services.recovery import guarantee_detail, incident_detail
 from followup.web.api.auth import Auth
 from followup.web.api.errors import errors
-from followup.web.api.params import Id, Limit, Offset, QueryDay, business_of, today_of
+from followup.web.api.params import (
+    Flag,
+    Id,
+    Limit,
+    Offset,
+    QueryDay,
+    business_of,
+    today_of,
+)
 from followup.web.api.schemas import CancelGuarantee, Claim, Compensate, Page, Resolve, Satisfied
 
 router = APIRouter()
@@ -120,7 +128,9 @@ def cancel(caller: Auth, guarantee_id: Id, body: CancelGuarantee) -> Any:
 )
 def incidents(
     caller: Auth,
-    open: bool = Query(False, description="Only those without a recorded cause."),
+    open: Annotated[
+        bool, Flag, Query(description="Only those without a recorded cause.")
+    ] = False,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Any:

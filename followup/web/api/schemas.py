@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from followup.schemas import ClientView, EventView, GuaranteeView, LetterView, PickView
 
 
-def _iso_day(value: Any) -> Any:
+def iso_day(value: Any) -> Any:
     """A day written YYYY-MM-DD, and nothing else (no timestamps, no week dates)."""
     if isinstance(value, str):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -26,7 +26,7 @@ def _iso_day(value: Any) -> Any:
     raise ValueError("write the day as a string YYYY-MM-DD")
 
 
-Day = Annotated[date, BeforeValidator(_iso_day)]
+Day = Annotated[date, BeforeValidator(iso_day)]
 # No NUL: PostgreSQL cannot store one in text, so it is refused as bad input.
 Text = Annotated[str, Field(max_length=10_000, pattern=r"^[^\x00]*$")]
 # Ids are positive and fit every database's integer column.
