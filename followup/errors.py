@@ -66,3 +66,17 @@ class ConfigError(FollowupError):
 
     exit_code = 2
     http_status = 503
+
+
+class Unauthenticated(FollowupError):
+    """A request with no credentials, or ones that are unknown or revoked (the API's 401)."""
+
+    exit_code = 2
+    http_status = 401
+
+
+class Forbidden(FollowupError):
+    """Valid credentials that may not do this (the API's 403)."""
+
+    exit_code = 2
+    http_status = 403

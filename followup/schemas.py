@@ -249,3 +249,57 @@ class ReportView(View):
     guarantees: GuaranteeCounts
     incidents: int
     open_incidents: int
+
+
+class TokenView(View):
+    """An API token as listed: never the token itself (only its hash is stored)."""
+
+    id: int
+    business_id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class LetterDetail(LetterView):
+    """A letter with its text as the client reads it (``letters show``)."""
+
+    text: str
+    html: str
+    to_email: str | None
+    dismissed_why: str | None = None
+
+
+class ClaimView(View):
+    """A claim on a guarantee: the error repeated, and what the guarantee promised then."""
+
+    id: int
+    day: date
+    what_happened: str
+    payout: str
+    event_id: int | None
+
+
+class GuaranteeDetail(GuaranteeView):
+    """A guarantee with its claims listed."""
+
+    claim_list: list[ClaimView] = []
+
+
+class TemplateView(View):
+    """A letter template: the owner's edit of (kind, locale), or the default source."""
+
+    kind: str
+    locale: str
+    source: str
+    overridden: bool
+
+
+class PreviewView(View):
+    """A template rendered against a client or a sample: what the letter would say, and
+    the sentences the checks would flag."""
+
+    subject: str
+    text: str
+    html: str
+    flags: list[Flag]

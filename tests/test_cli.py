@@ -350,6 +350,9 @@ def test_init_on_a_terminal_asks_for_what_is_missing(tmp_path: Path) -> None:
     )
     assert "Business name:" in shown and "Your name, as you sign letters:" in shown
     assert "Created “Lang Joinery” (id 1)" in shown
+    # The typing ends before the dashboard password: no password, and no failure either.
+    assert "Later: `followup users add peter@lang.example`." in shown
+    assert "Aborted" not in shown and "Next: `followup clients import" in shown
 
 
 def test_tick_for_a_day_drafts_it_and_sends_what_was_approved(run: Run, tmp_path: Path) -> None:

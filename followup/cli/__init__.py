@@ -15,6 +15,7 @@ from followup.cli import (  # noqa: F401  (they register commands)
     service,
     setup,
     templates,
+    tokens,
     users,
 )
 from followup.cli.app import cli

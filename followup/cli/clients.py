@@ -249,8 +249,7 @@ def clients_forget(state: State, client_ref: str, yes: bool) -> None:
     Their name, contact data, notes and the texts of their events and letters are erased
     from the database; open letters are cancelled. The counts stay. This cannot be undone.
     """
-    from followup.db import wipe_leftovers
-    from followup.forgetting import TABLES, forget_client
+    from followup.services.clients import forget_for_good
 
     with read_session(state.engine) as session:
         _, client = state.client(session, client_ref)
@@ -261,10 +260,8 @@ def clients_forget(state: State, client_ref: str, yes: bool) -> None:
             f"Erase every personal detail of client {client.id} ({client.name}) for good?",
             abort=True,
         )
-    with write_session(state.engine) as session:
-        _, client = state.client(session, str(client.id))
-        done = forget_client(session, client, now())
-    wipe_leftovers(state.engine, TABLES)
+    assert client.id is not None
+    done = forget_for_good(state.engine, client.business_id, client.id, now())
     click.echo(
         f"Client {done.client_id} is forgotten: their personal data is erased from "
         f"{done.events} event(s) and {done.letters} letter(s); "

@@ -103,13 +103,13 @@ def events_add(
     wants_call: bool,
 ) -> None:
     """Record an event for CLIENT (an id, an email or an external reference)."""
-    from followup.events import EventInput, add_event
-    from followup.recovery.lifecycle import after_event
+    from followup.events import EventInput
+    from followup.services.events import record_event
 
     with write_session(state.engine) as session:
         business, client = state.client(session, client_ref)
         today = state.today(business, None)
-        event = add_event(
+        event, effect = record_event(
             session,
             client,
             EventInput(kind, day or today, summary, item, amount, compensation, wants_call),
@@ -117,7 +117,6 @@ def events_add(
             today,
         )
         day = event.day
-        effect = after_event(session, client, event, now())
     click.echo(f"Recorded event {event.id}: {kind} for {client.name} on {day.isoformat()}.")
     if effect:
         click.echo(effect)

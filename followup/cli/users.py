@@ -111,11 +111,21 @@ def offer_owner_password(state: State, business_id: int, email: str) -> None:
     if not sys.stdin.isatty():
         click.echo("Dashboard login: `followup users add EMAIL` sets one.")
         return
-    if not click.confirm(f"Set the dashboard password for {email} now?", default=True):
-        click.echo("Later: `followup users add EMAIL`.")
+    later = f"Later: `followup users add {email}`."
+    try:
+        wanted = click.confirm(f"Set the dashboard password for {email} now?", default=True)
+    except click.Abort:  # the end of the input, or Ctrl-C: the business is made already
+        wanted = False
+        click.echo("")
+    if not wanted:
+        click.echo(later)
         return
     while True:
-        password = read_password(False)
+        try:
+            password = read_password(False)
+        except click.Abort:
+            click.echo(f"\nNo password set. {later}")
+            return
         try:
             with write_session(state.raw_engine) as session:
                 add_user(session, business_id, email, password, now())

@@ -32,6 +32,7 @@ from followup.outbox.owner import (
     mark_done,
     mark_sent_by_owner,
     resend,
+    send_now,
 )
 from followup.outbox.sender import (
     LEASE_EXPIRED,
@@ -78,4 +79,5 @@ __all__ = [
     "renew_lease",
     "renew_leases",
     "resend",
+    "send_now",
 ]

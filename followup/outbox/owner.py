@@ -73,12 +73,33 @@ _OWNER_SENT = _Move((_S.uncertain,), _S.sent, "only an uncertain letter can be m
 _DISMISS = _Move(
     (_S.draft, _S.approved), _S.dismissed, "only a draft or approved letter can be dismissed"
 )
+_SEND_NOW = _Move(
+    (_S.draft, _S.approved), _S.queued, "only a draft or approved letter can be sent now"
+)
 _NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_until": None, "next_attempt_at": None}
 
 
 def approve(session: Session, letter: Letter, now: datetime) -> None:
     """draft -> approved; the sender queues it when its send time comes."""
     _transition(session, letter, now, _APPROVE, approved_at=now)
+
+
+def send_now(session: Session, letter: Letter, now: datetime) -> None:
+    """draft | approved -> queued, due now: the next sending round takes it, whatever the
+    send time (approving it on the way, as ``approve`` does). Only an email is sent."""
+    if letter.channel != Channel.email:
+        raise OutboxError(
+            f"letter {letter.id} is a {letter.channel}: it is done by hand, then marked done"
+        )
+    _transition(
+        session,
+        letter,
+        now,
+        _SEND_NOW,
+        approved_at=letter.approved_at or now,
+        send_after=now,
+        **_NO_LEASE,
+    )
 
 
 def cancel(session: Session, letter: Letter, now: datetime) -> None:

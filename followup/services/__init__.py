@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import func
+from sqlmodel import Session, col, or_, select
 
 from followup import picking
 from followup.calendar import local_today, parse_working_days, why_not_working
@@ -54,17 +54,20 @@ def _page(query: Any, limit: int | None, offset: int) -> Any:
     return query if limit is None else query.limit(limit)
 
 
-def list_letters(
-    session: Session,
+def count(session: Session, query: Any) -> int:
+    """How many rows ``query`` gives (the ``total`` of a page)."""
+    return int(session.exec(select(func.count()).select_from(query.subquery())).one())
+
+
+def letters_query(
     business_id: int,
     *,
     status: str | None = None,
     client_id: int | None = None,
     channel: str | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[LetterView]:
-    """The business's letters, newest first (``channel``: only emails, notes or calls)."""
+    kind: str | None = None,
+) -> Any:
+    """The business's letters with their client's name, filtered (``list_letters``)."""
     query = (
         select(Letter, Client.name)
         .join(Client, col(Client.id) == col(Letter.client_id))
@@ -76,6 +79,26 @@ def list_letters(
         query = query.where(Letter.client_id == client_id)
     if channel:
         query = query.where(Letter.channel == channel)
+    if kind:
+        query = query.where(Letter.kind == kind)
+    return query
+
+
+def list_letters(
+    session: Session,
+    business_id: int,
+    *,
+    status: str | None = None,
+    client_id: int | None = None,
+    channel: str | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[LetterView]:
+    """The business's letters, newest first (``channel``: only emails, notes or calls)."""
+    query = letters_query(
+        business_id, status=status, client_id=client_id, channel=channel, kind=kind
+    )
     rows = session.exec(_page(query.order_by(col(Letter.id).desc()), limit, offset))
     return [letter_view(letter, name) for letter, name in rows]
 
@@ -120,18 +143,38 @@ def letter_inbox(session: Session, business_id: int, letter_id: int) -> list[Inb
     return [InboxMessageView.model_validate(row) for row in rows]
 
 
+def clients_query(business_id: int, *, status: str | None = None, q: str | None = None) -> Any:
+    """The business's clients, filtered: ``q`` is found in the name, email, company or
+    tags (any case)."""
+    query = select(Client).where(Client.business_id == business_id)
+    if status:
+        query = query.where(Client.status == status)
+    if q and q.strip():
+        needle = q.strip().lower()
+        query = query.where(
+            or_(
+                *(
+                    func.lower(func.coalesce(getattr(Client, field), "")).contains(
+                        needle, autoescape=True
+                    )
+                    for field in ("name", "email", "company", "tags")
+                )
+            )
+        )
+    return query
+
+
 def list_clients(
     session: Session,
     business_id: int,
     *,
     status: str | None = None,
+    q: str | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[ClientView]:
     """The business's clients, oldest first."""
-    query = select(Client).where(Client.business_id == business_id)
-    if status:
-        query = query.where(Client.status == status)
+    query = clients_query(business_id, status=status, q=q)
     rows = session.exec(_page(query.order_by(col(Client.id)), limit, offset))
     return [client_view(client) for client in rows]
 
@@ -141,6 +184,22 @@ def client_view(client: Client) -> ClientView:
     derived from the name)."""
     greeting = client.greeting or derive_greeting(client.name)
     return ClientView.model_validate({**client.model_dump(), "greeting": greeting})
+
+
+def events_query(
+    business_id: int, *, client_id: int | None = None, kind: str | None = None
+) -> Any:
+    """The business's events with their client's name, filtered (``list_events``)."""
+    query = (
+        select(Event, Client.name)
+        .join(Client, col(Client.id) == col(Event.client_id))
+        .where(Event.business_id == business_id)
+    )
+    if client_id is not None:
+        query = query.where(Event.client_id == client_id)
+    if kind:
+        query = query.where(Event.kind == kind)
+    return query
 
 
 def list_events(
@@ -153,15 +212,7 @@ def list_events(
     offset: int = 0,
 ) -> list[EventView]:
     """The business's events, newest day first."""
-    query = (
-        select(Event, Client.name)
-        .join(Client, col(Client.id) == col(Event.client_id))
-        .where(Event.business_id == business_id)
-    )
-    if client_id is not None:
-        query = query.where(Event.client_id == client_id)
-    if kind:
-        query = query.where(Event.kind == kind)
+    query = events_query(business_id, client_id=client_id, kind=kind)
     ordered = query.order_by(col(Event.day).desc(), col(Event.id).desc())
     return [
         EventView.model_validate({**event.model_dump(), "client_name": name})
@@ -341,7 +392,9 @@ def digest_view(
 # The listings of service recovery (guarantees, incidents, the report) live in their own
 # module, which uses ``_page`` from above: imported last, re-exported here.
 from followup.services.recovery import ENDING_SOON_DAYS as ENDING_SOON_DAYS  # noqa: E402
+from followup.services.recovery import guarantees_query as guarantees_query  # noqa: E402
 from followup.services.recovery import incident_view as incident_view  # noqa: E402
+from followup.services.recovery import incidents_query as incidents_query  # noqa: E402
 from followup.services.recovery import list_guarantees as list_guarantees  # noqa: E402
 from followup.services.recovery import list_incidents as list_incidents  # noqa: E402
 from followup.services.recovery import report as report  # noqa: E402

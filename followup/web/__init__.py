@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from followup.config import Settings
 from followup.jobs.sending import Clock
-from followup.web import docs, errors, health, login, pages, unsubscribe
+from followup.web import api, docs, errors, health, login, pages, unsubscribe
 from followup.web.security import SecurityHeaders
 from followup.web.sessions import SessionMiddleware
 
@@ -88,4 +88,5 @@ def create_app(
     app.include_router(login.router)
     for router in pages.routers():
         app.include_router(router)
+    api.mount(app)
     return app
