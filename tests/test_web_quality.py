@@ -126,7 +126,7 @@ def log_in(page: Any, site: Site, language: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def visits(site: Site) -> Iterator[dict[str, dict[str, Any]]]:
+def visits(site: Site) -> dict[str, dict[str, Any]]:
     """Each page in each language on each screen: what the checks need, gathered once."""
     seen: dict[str, dict[str, Any]] = {}
     with chromium() as browser:
@@ -145,7 +145,7 @@ def visits(site: Site) -> Iterator[dict[str, dict[str, Any]]]:
                     assert answer is not None and answer.ok, f"{path}: {answer and answer.status}"
                     seen[f"{language} {screen} {path}"] = _visit(page)
                 context.close()
-    yield seen
+    return seen
 
 
 def _visit(page: Any) -> dict[str, Any]:
