@@ -59,7 +59,7 @@ def page_paths(app: Any, values: dict[str, int | str]) -> tuple[str, ...]:
     """Every GET page of ``app`` (not the API, not static files), parameters filled."""
     paths = []
     for path, route in flatten(app.routes):
-        if not isinstance(route, APIRoute) or "GET" not in route.methods:
+        if not isinstance(route, APIRoute) or "GET" not in (route.methods or ()):
             continue
         if path.startswith(API_PREFIX) or path in NOT_SCREENS or path == "/openapi.json":
             continue
