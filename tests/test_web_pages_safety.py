@@ -10,7 +10,6 @@ it needs).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,8 +107,8 @@ def fill(path: str, ids: dict[str, int | str]) -> str:
 
 
 @pytest.fixture
-def shops(engine: Engine) -> Iterator[tuple[Shop, Shop]]:
-    yield _shop(engine, "Taller A", "a"), _shop(engine, "Taller B", "b")
+def shops(engine: Engine) -> tuple[Shop, Shop]:
+    return _shop(engine, "Taller A", "a"), _shop(engine, "Taller B", "b")
 
 
 def _owner_of(engine: Engine, shop: Shop, email: str) -> TestClient:
