@@ -114,8 +114,17 @@ class ClientPatch(ClientFields):
     name: str = words(200, None)
 
 
+def confirmed(value: Any) -> Any:
+    """``true`` itself: ``1`` equals True in Python, and a Literal would take it."""
+    if value is not True:
+        raise ValueError('forgetting a client cannot be undone: send {"confirm": true}')
+    return value
+
+
 class Confirm(Body):
-    confirm: Literal[True] = Field(description="Must be true: erasing a client cannot be undone.")
+    confirm: Annotated[Literal[True], BeforeValidator(confirmed)] = Field(
+        description="Must be true: erasing a client cannot be undone."
+    )
 
 
 class Recover(Body):
