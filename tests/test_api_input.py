@@ -1,9 +1,12 @@
 """What the JSON API accepts, read strictly and said in its OpenAPI document: a 405
 names every method of its path in ``Allow``; query and path values are plain (``1.0``,
 ``yes``, ``day=0`` are 422s, not guesses); a body that is not UTF-8 is a 422 like any
-malformed JSON."""
+malformed JSON; a body's fields are refused as the OpenAPI document says (lengths,
+texts that say something, languages, amounts, kinds), and ``6.0`` is the number 6."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -85,3 +88,55 @@ def test_a_body_that_is_not_utf8_is_a_422(api: TestClient) -> None:
         "message": "the body is not valid JSON (UTF-8)",
         "field": None,
     }
+
+
+def test_the_openapi_document_states_what_is_accepted(api: TestClient) -> None:
+    spec = api.get("/openapi.json").json()
+    text = json.dumps(spec)
+    # Constraints are JSON Schema's words, never pydantic's.
+    assert '"ge"' not in text and '"le"' not in text
+    params = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/clients"]["get"]["parameters"]}
+    assert (params["limit"]["minimum"], params["limit"]["maximum"]) == (1, 200)
+    schemas = spec["components"]["schemas"]
+    assert schemas["Confirm"]["properties"]["confirm"]["const"] is True
+    assert schemas["Recover"]["properties"]["months"]["maximum"] == 60
+    assert schemas["ClientCreate"]["properties"]["name"]["maxLength"] == 200
+    assert "purchase" in schemas["EventKind"]["enum"]
+    assert schemas["Resolve"]["properties"]["cause"]["minLength"] == 1
+
+
+def test_bodies_are_refused_as_the_schema_says(api: TestClient) -> None:
+    client_id = api.post("/api/v1/clients", json={"name": "Ana Ruiz"}).json()["id"]
+    refused = [
+        ("post", "/api/v1/clients", {"name": " \t "}, "name"),
+        ("post", "/api/v1/clients", {"name": "\x01\x02"}, "name"),
+        ("post", "/api/v1/clients", {"name": "X" * 201}, "name"),
+        ("post", "/api/v1/clients", {"name": "X", "locale": "fr"}, "locale"),
+        ("post", "/api/v1/clients", {"name": "X", "form_of_address": "vos"}, "form_of_address"),
+        ("patch", f"/api/v1/clients/{client_id}", {"name": None}, "name"),
+        ("post", f"/api/v1/clients/{client_id}/recover", {"terms": "x", "months": 61}, "months"),
+        ("post", f"/api/v1/clients/{client_id}/recover", {"terms": "x", "checkins": "0,7"},
+         "checkins"),
+        ("post", "/api/v1/events", {"client_id": "1", "kind": "purchase", "summary": "x"},
+         "client_id"),
+        ("post", "/api/v1/events", {"client_id": 1.5, "kind": "purchase", "summary": "x"},
+         "client_id"),
+        ("post", "/api/v1/events", {"client_id": client_id, "kind": "compra", "summary": "x"},
+         "kind"),
+        ("post", "/api/v1/events",
+         {"client_id": client_id, "kind": "purchase", "summary": "x", "amount": "12.345"},
+         "amount"),
+    ]  # fmt: skip
+    for method, path, body, field in refused:
+        response = api.request(method.upper(), path, json=body)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["error"]["field"] == field, (body, response.text)
+
+
+def test_a_whole_number_may_be_written_with_a_point_zero(api: TestClient) -> None:
+    client_id = api.post("/api/v1/clients", json={"name": "Ana Ruiz"}).json()["id"]
+    event = {"client_id": float(client_id), "kind": "purchase", "summary": "compró un casco",
+             "amount": "78,50 €"}  # fmt: skip
+    created = api.post("/api/v1/events", json=event)
+    assert created.status_code == 201, created.text
+    assert created.json()["client_id"] == client_id and created.json()["amount"] == "78.50"

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter
 
 from followup.clients import add_client, update_client
-from followup.errors import Invalid
 from followup.models import ClientStatus
 from followup.recovery.lifecycle import recover_client
 from followup.schemas import ClientView, GuaranteeDetail
@@ -124,9 +123,8 @@ def may_contact(caller: Auth, client_id: Id) -> Any:
 )
 def forget(caller: Auth, client_id: Id, body: Confirm) -> Any:
     """The right to erasure: name, contact data, notes and letter texts are erased; the
-    counts stay. Needs ``{"confirm": true}``; 409 while a letter to them is being sent."""
-    if not body.confirm:
-        raise Invalid("confirm", 'forgetting a client cannot be undone: send {"confirm": true}')
+    counts stay. Needs ``{"confirm": true}`` (``Confirm`` refuses anything else); 409
+    while a letter to them is being sent."""
     forget_for_good(caller.engine, caller.business_id, client_id, caller.now)
     with caller.reading() as session:
         return get_client_view(session, caller.business_id, client_id)

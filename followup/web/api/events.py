@@ -31,7 +31,7 @@ class Recorded(EventView):
 def search(
     caller: Auth,
     client: Annotated[
-        int | None, Integer, Query(ge=1, le=MAX_ID, description="Only this client's.")
+        int | None, Query(ge=1, le=MAX_ID, description="Only this client's."), Integer
     ] = None,
     kind: EventKind | None = None,
     limit: Limit = 50,

@@ -40,15 +40,17 @@ def true_or_false(value: Any) -> Any:
 Integer = BeforeValidator(plain_integer)
 # Ids are positive and fit every database's integer column.
 MAX_ID = 2**31 - 1
-Id = Annotated[int, Integer, Path(ge=1, le=MAX_ID)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID), Integer]
+# The validator comes after the Query: before it, FastAPI writes ``ge``/``le`` into the
+# OpenAPI document instead of ``minimum``/``maximum``.
 Limit = Annotated[
-    int, Integer, Query(ge=1, le=200, description="At most this many items (≤ 200).")
+    int, Query(ge=1, le=200, description="At most this many items (≤ 200)."), Integer
 ]
-Offset = Annotated[int, Integer, Query(ge=0, le=MAX_ID, description="Skip this many items first.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Skip this many items first."), Integer]
 Flag = BeforeValidator(true_or_false)
 QueryText = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
 QueryDay = Annotated[
-    date | None, BeforeValidator(iso_day), Query(description="A local day, YYYY-MM-DD.")
+    date | None, Query(description="A local day, YYYY-MM-DD."), BeforeValidator(iso_day)
 ]
 
 

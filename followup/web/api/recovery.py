@@ -129,7 +129,7 @@ def cancel(caller: Auth, guarantee_id: Id, body: CancelGuarantee) -> Any:
 def incidents(
     caller: Auth,
     open: Annotated[
-        bool, Flag, Query(description="Only those without a recorded cause.")
+        bool, Query(description="Only those without a recorded cause."), Flag
     ] = False,
     limit: Limit = 50,
     offset: Offset = 0,
