@@ -95,8 +95,9 @@ def test_client_names_and_typed_text_are_escaped(engine: Engine, business: Busin
 
 
 def test_approve_one_then_approving_it_again_is_refused_and_changes_nothing(
-    engine: Engine, business: Business
+    any_engine: Engine, business: Business
 ) -> None:
+    engine = any_engine  # SQLite, then PostgreSQL
     letters = drafted(engine, business)
     web = logged_in(engine, business)
     first = letters[0].id
@@ -116,8 +117,9 @@ def test_approve_one_then_approving_it_again_is_refused_and_changes_nothing(
 
 
 def test_approve_all_approves_the_unflagged_and_names_the_ones_to_read(
-    engine: Engine, business: Business
+    any_engine: Engine, business: Business
 ) -> None:
+    engine = any_engine  # SQLite, then PostgreSQL
     letters = drafted(engine, business)
     flag(engine, letters[1].id or 0)
     web = logged_in(engine, business)
@@ -173,8 +175,9 @@ def test_an_empty_subject_is_refused_next_to_its_field_keeping_the_text(
 
 
 def test_skip_puts_the_next_candidates_card_in_its_place(
-    engine: Engine, business: Business
+    any_engine: Engine, business: Business
 ) -> None:
+    engine = any_engine  # SQLite, then PostgreSQL
     letters = drafted(engine, business)
     web = logged_in(engine, business)
     skipped = letters[0]
@@ -203,7 +206,8 @@ def test_skipping_when_nobody_else_waits_says_so(engine: Engine, business: Busin
     assert "Nadie más espera carta hoy." in answer.text
 
 
-def test_dismiss_needs_a_reason_and_keeps_it(engine: Engine, business: Business) -> None:
+def test_dismiss_needs_a_reason_and_keeps_it(any_engine: Engine, business: Business) -> None:
+    engine = any_engine  # SQLite, then PostgreSQL
     letter_id = drafted(engine, business)[0].id or 0
     web = logged_in(engine, business)
     empty = web.post(f"/letters/{letter_id}/dismiss", data={"csrf_token": token(web), "why": " "})
@@ -227,8 +231,9 @@ def phone_only_call(engine: Engine, business: Business, phone: str) -> int:
 
 
 def test_a_call_shows_the_number_whatsapp_and_needs_an_outcome(
-    engine: Engine, business: Business
+    any_engine: Engine, business: Business
 ) -> None:
+    engine = any_engine  # SQLite, then PostgreSQL
     letter_id = phone_only_call(engine, business, "+34 612-345 678")
     web = logged_in(engine, business)
     page = web.get("/")

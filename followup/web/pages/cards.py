@@ -147,7 +147,7 @@ def paragraphs(text: str, marked: list[str]) -> list[list[list[Segment]]]:
     flagged sentences among them marked (``<mark>`` in the template, escaped)."""
     result: list[list[list[Segment]]] = []
     for block in text.replace("\r\n", "\n").split("\n\n"):
-        lines = block.split("\n")
+        lines = block.strip("\n").split("\n")
         if any(line.strip() for line in lines):
             result.append([segments(line, marked) for line in lines])
     return result
