@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from followup.models import Client
+from followup.models import Client, Letter
 from followup.outbox import get_letter
 from followup.schemas import LetterDetail
 from followup.services import letter_view
@@ -16,7 +16,12 @@ def letter_detail(session: Session, business_id: int, letter_id: int) -> LetterD
     letter = get_letter(session, business_id, letter_id)
     client = session.get(Client, letter.client_id)
     assert client is not None
-    view = letter_view(letter, client.name)
+    return detail_of(letter, client.name)
+
+
+def detail_of(letter: Letter, client_name: str) -> LetterDetail:
+    """``letter`` (read already) with its text, as ``letter_detail`` shows it."""
+    view = letter_view(letter, client_name)
     return LetterDetail.model_validate(
         {
             **view.model_dump(),

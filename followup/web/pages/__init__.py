@@ -32,6 +32,6 @@ def page_router() -> APIRouter:
 
 
 def routers() -> list[APIRouter]:
-    from followup.web.pages import account, today
+    from followup.web.pages import account, letter_actions, outbox, today
 
-    return [today.router, account.router]
+    return [today.router, letter_actions.router, outbox.router, account.router]
