@@ -183,12 +183,14 @@ def main() -> int:
         server.start()
         base = f"http://127.0.0.1:{port}"
         try:
+            import httpx2 as httpx
+
             deadline = time.monotonic() + 30
             while True:
                 try:
                     cookies = log_in(base)
                     break
-                except OSError:
+                except httpx.TransportError:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.2)
