@@ -32,6 +32,13 @@ def page_router() -> APIRouter:
 
 
 def routers() -> list[APIRouter]:
-    from followup.web.pages import account, today
+    from followup.web.pages import account, guarantees, settings, stats, templates, today
 
-    return [today.router, account.router]
+    return [
+        today.router,
+        guarantees.router,
+        templates.router,
+        settings.router,
+        stats.router,
+        account.router,
+    ]
