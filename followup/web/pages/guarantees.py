@@ -93,7 +93,7 @@ def _act(
         return _page(request, owner, failed=failed, status_code=422)
     except Conflict:
         message = gettext(language, NOT_RUNNING)
-        failed = {"id": guarantee_id, "action": action, "typed": typed, "message": message}
+        failed = {"id": None, "action": action, "typed": typed, "message": message}
         return _page(request, owner, failed=failed, status_code=409)
     set_notice(request, notice)
     return RedirectResponse("/guarantees", status_code=303)
