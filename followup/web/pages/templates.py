@@ -199,11 +199,13 @@ def reset(request: Request, owner: LoggedIn, kind: str, tlocale: str) -> Respons
         with write_session(context.engine) as session:
             reset_template(session, owner.business_id, kind, tlocale)
     except NotFound:
-        message = "There was no edit to reset: this template is already the default."
-        set_notice(request, gettext(owner.language, message))
+        set_notice(request, gettext(
+            owner.language, "There was no edit to reset: this template is already the default."
+        ))  # fmt: skip
     else:
-        message = "Reset: letters of this kind use the default template again."
-        set_notice(request, gettext(owner.language, message))
+        set_notice(request, gettext(
+            owner.language, "Reset: letters of this kind use the default template again."
+        ))  # fmt: skip
     return RedirectResponse(_address(kind, tlocale, None), status_code=303)
 
 
