@@ -11,11 +11,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from followup.config import get_settings
 from followup.db import write_session
 from followup.models import Business, Client, Guarantee
 from followup.recovery.guarantees import create_guarantee
+from followup.web import create_app
 from tests.factories import NOW, client_maker, make_business
-from tests.web_client import Clock, add_owner, csrf_of, dashboard, log_in
+from tests.web_client import SECRET, Clock, add_owner, csrf_of, dashboard, log_in
 
 # Written into client fields and summaries: every page must show it as text.
 INJECTION = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -36,10 +38,22 @@ class Owner:
         return self.web.post(path, data={**data, "csrf_token": self.token(page)})
 
 
-def logged_in(engine: Engine, email: str = "marta@bicis.example", **fields: Any) -> Owner:
+def logged_in(
+    engine: Engine,
+    email: str = "marta@bicis.example",
+    settings: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Owner:
+    """A business (``fields``) whose owner is logged in to a dashboard with ``settings``
+    (FOLLOWUP_* values: an SMTP URL, an outbox folder)."""
     business = make_business(engine, **fields)
     clock = Clock()
-    web = dashboard(engine, clock)
+    if settings is None:
+        web = dashboard(engine, clock)
+    else:
+        values = {"database_url": "sqlite://", "secret_key": SECRET, **settings}
+        app = create_app(engine, get_settings(**values), clock)
+        web = TestClient(app, base_url="http://testserver", follow_redirects=False)
     log_in(web, add_owner(engine, business.id or 0, email))
     return Owner(business, web, clock, engine)
 

@@ -27,6 +27,7 @@ from followup.web.pages.settings_fields import FIELDS, GROUPS, ask, weekdays
 from followup.web.pages.wording import moment, pop_notice, set_notice
 
 router = page_router()
+HOLIDAY_COLUMNS = frozenset({"holiday_country", "holiday_subdivision"})
 
 
 @router.get("/settings")
@@ -130,7 +131,10 @@ async def save_settings(request: Request, owner: LoggedIn) -> Response:
     if not changed:
         set_notice(request, gettext(language, "Nothing changed: the settings were already so."))
     else:
-        message = gettext(language, "Saved. Settings changed: %(n)s.") % {"n": len(changed)}
+        # The holidays are stored as a country and a region.
+        named = set(changed) | ({"holidays"} if HOLIDAY_COLUMNS & set(changed) else set())
+        names = [gettext(language, field.label) for field in FIELDS if field.name in named]
+        message = gettext(language, "Saved. Changed: %(names)s.") % {"names": ", ".join(names)}
         new_inbox = changed.get("imap_url")
         if new_inbox and ":" not in _userinfo(new_inbox) and not context.settings.imap_password:
             message += " " + gettext(
