@@ -76,7 +76,7 @@ def test_the_chart_and_the_table_say_the_figures_counted_by_hand(engine: Engine)
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert 'role="img"' in svg and '<title id="chart-title">' in svg
     bars = re.findall(r'data-kind="(\w+)" data-count="(\d+)"', svg)
-    counted = Counter()
+    counted: Counter[str] = Counter()
     for kind, count in bars:
         counted[kind] += int(count)
     # The last 12 weeks to today: the letter of 200 days ago is not drawn.
