@@ -104,6 +104,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             "guarantee_id": _first(session, Guarantee.id),
             "kind": "apology",
             "locale": "es-usted",
+            "tlocale": "es-usted",
         }
     app = create_app(engine, settings, Clock(NOW))
     with served(app) as url:

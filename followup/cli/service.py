@@ -149,20 +149,6 @@ def _names(state: State) -> list[str]:
         return [b.name for b in state.businesses(session)]
 
 
-_TEST_TEXT = {
-    "es": (
-        "Mensaje de prueba de followup",
-        "Hola:\n\nEste es un mensaje de prueba que followup envía para {business}. Si lo "
-        "está leyendo, las cartas saldrán por este mismo camino.\n\n{owner}",
-    ),
-    "en": (
-        "A test message from followup",
-        "Hello,\n\nThis is a test message followup sends for {business}. If you are reading "
-        "it, the letters will go out the same way.\n\n{owner}",
-    ),
-}
-
-
 @cli.command("send-test")
 @click.option("--to", "to", required=True, help="The address to send the test message to.")
 @pass_state
@@ -170,40 +156,19 @@ def send_test(state: State, to: str) -> None:
     """Send one test message through the configured mail server (or the Maildir) and
     say, in words, what happened."""
     from followup.db import read_session
-    from followup.fields import normalise_email
-    from followup.letters.rendering import html_part
-    from followup.mail.mailer import SendError, mailer_for
-    from followup.mail.message import build_message, make_message_id
-    from followup.models import Client, Letter
+    from followup.jobs.testmail import send_test_message
 
-    address = normalise_email(to, "to")
     with read_session(state.engine) as session:
         business = state.business(session)
-    subject, text = _TEST_TEXT[business.locale if business.locale in _TEST_TEXT else "en"]
-    text = text.format(business=business.name, owner=business.owner_name)
-    at = now()
-    letter = Letter(
-        business_id=business.id or 0, client_id=0, day=at.date(), kind="test",
-        locale=business.locale, to_email=address, subject=subject, body_text=text,
-        body_html=html_part("en" if business.locale == "en" else "es-usted", subject, text),
-        message_id=make_message_id(business.sender_email.rpartition("@")[2], at),
-    )  # fmt: skip
+    outcome = send_test_message(business, state.settings, to, now())
     settings = state.settings
     where = (
-        f"the mail server {settings.smtp.shown}"
-        if settings.smtp is not None
+        f"the mail server {outcome.server}"
+        if outcome.server is not None
         else f"the Maildir {settings.outbox_dir} (FOLLOWUP_SMTP_URL is not set)"
     )
-    mailer = mailer_for(settings)
-    try:
-        client = Client(business_id=business.id or 0, name=address)
-        mailer.send(build_message(letter, business, client, at))
-    except SendError as exc:
-        click.echo(f"The test message to {address} was not sent through {where}:", err=True)
-        click.echo(f"  {exc.message.removesuffix('; the letter will be retried')}", err=True)
-        sys.exit(2 if exc.stops or exc.pauses else 1)
-    finally:
-        close = getattr(mailer, "close", None)
-        if callable(close):
-            close()
-    click.echo(f"Sent a test message to {address} through {where}.")
+    if outcome.problem is not None:
+        click.echo(f"The test message to {outcome.to} was not sent through {where}:", err=True)
+        click.echo(f"  {outcome.problem}", err=True)
+        sys.exit(2 if outcome.stops else 1)
+    click.echo(f"Sent a test message to {outcome.to} through {where}.")

@@ -40,14 +40,20 @@ def get_template(session: Session, business_id: int, kind: str, tlocale: str) ->
     return TemplateView(kind=kind, locale=tlocale, source=source, overridden=found is not None)
 
 
+def check_template(kind: str, tlocale: str, source: str) -> list[str]:
+    """What stops ``source`` from being saved (DESIGN §4), in words, one problem each:
+    ``save_template`` refuses the same ones. Empty: it can be saved."""
+    check_names(kind, tlocale)
+    return check_override(kind, tlocale, source, sample_contexts(kind, tlocale)[0])
+
+
 def save_template(
     session: Session, business_id: int, kind: str, tlocale: str, source: str, now: datetime
 ) -> TemplateView:
     """Store the owner's edit once it passes every check; ``Invalid("source")`` says what
     is wrong (a syntax error with its line, an unknown variable, what the sandbox
     refuses, the size, a test letter that fails)."""
-    check_names(kind, tlocale)
-    problems = check_override(kind, tlocale, source, sample_contexts(kind, tlocale)[0])
+    problems = check_template(kind, tlocale, source)
     if problems:
         raise Invalid("source", "; ".join(problems))
     found = _override(session, business_id, kind, tlocale)

@@ -32,6 +32,24 @@ def page_router() -> APIRouter:
 
 
 def routers() -> list[APIRouter]:
-    from followup.web.pages import account, letter_actions, outbox, today
+    from followup.web.pages import (
+        account,
+        guarantees,
+        letter_actions,
+        outbox,
+        settings,
+        stats,
+        templates,
+        today,
+    )
 
-    return [today.router, letter_actions.router, outbox.router, account.router]
+    return [
+        today.router,
+        letter_actions.router,
+        outbox.router,
+        guarantees.router,
+        templates.router,
+        settings.router,
+        stats.router,
+        account.router,
+    ]

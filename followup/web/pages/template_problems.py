@@ -1,0 +1,89 @@
+"""What stops an edited letter template from being saved, as the Templates page shows
+it: each problem the checks find (DESIGN §4), in the owner's language, with its line
+and that line's text where it has one (a syntax error, an unknown variable, what the
+sandbox refuses), and a warning that does not stop saving (an apology without
+``{{ say.guarantee }}``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from followup.letters.context import CONTEXT_VARIABLES
+from followup.web.i18n import gettext
+
+_SYNTAX = re.compile(r"^line (\d+): (.*)$", re.DOTALL)
+_UNKNOWN = re.compile(r"^unknown variable '([^']+)'")
+_SIZE = re.compile(r"^the template has ([\d,]+) characters; the limit is ([\d,]+)")
+_RENDERING = re.compile(r"^the test letter failed: .*?\(line (\d+)\): (.*)$", re.DOTALL)
+_SANDBOX = "not allowed in a letter: "
+_SAYS_GUARANTEE = re.compile(r"\bsay\s*\.\s*guarantee\b|\bsay\s*\[\s*['\"]guarantee['\"]\s*\]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    line: int | None = None
+    text: str | None = None  # the template's line, as typed
+
+
+def explain(language: str, source: str, problems: list[str]) -> list[Problem]:
+    lines = source.splitlines()
+
+    def at(line: int) -> str | None:
+        return lines[line - 1] if 0 < line <= len(lines) else None
+
+    explained = []
+    for problem in problems:
+        if found := _SYNTAX.match(problem):
+            line = int(found.group(1))
+            message = gettext(language, "Syntax error: %(detail)s") % {"detail": found.group(2)}
+            explained.append(Problem(message, line, at(line)))
+        elif found := _UNKNOWN.match(problem):
+            name = found.group(1)
+            message = gettext(
+                language, "Unknown variable “%(name)s”. A letter can use: %(names)s."
+            ) % {"name": name, "names": ", ".join(CONTEXT_VARIABLES)}
+            where = _first_line_with(lines, name)
+            explained.append(Problem(message, where, at(where) if where else None))
+        elif found := _SIZE.match(problem):
+            message = gettext(
+                language, "The template is too long: %(size)s characters; the limit is %(limit)s."
+            ) % {"size": found.group(1), "limit": found.group(2)}
+            explained.append(Problem(message))
+        elif found := _RENDERING.match(problem):
+            line, detail = int(found.group(1)), found.group(2)
+            if detail.startswith(_SANDBOX):
+                message = gettext(
+                    language, "Not allowed in a letter (the sandbox refuses it): %(detail)s"
+                ) % {"detail": detail.removeprefix(_SANDBOX)}
+            else:
+                message = gettext(language, "The test letter failed: %(detail)s") % {
+                    "detail": detail
+                }
+            explained.append(Problem(message, line, at(line)))
+        else:
+            explained.append(Problem(problem))
+    return explained
+
+
+def _first_line_with(lines: list[str], name: str) -> int | None:
+    word = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+    for number, text in enumerate(lines, start=1):
+        if word.search(text):
+            return number
+    return None
+
+
+def warnings(language: str, kind: str, source: str) -> list[str]:
+    """What is worth knowing before saving, though it does not stop it."""
+    if kind == "apology" and not _SAYS_GUARANTEE.search(source):
+        return [
+            gettext(
+                language,
+                "This apology has no {{ say.guarantee }}: when a complaint is a claim on a "
+                "special guarantee, the letter would not say what the guarantee gives the "
+                "client now, and it would be flagged for you to edit.",
+            )
+        ]
+    return []
