@@ -32,6 +32,8 @@ def page_router() -> APIRouter:
 
 
 def routers() -> list[APIRouter]:
-    from followup.web.pages import account, today
+    from followup.web.pages import account, client_import, client_page, clients, today
 
-    return [today.router, account.router]
+    # The fixed paths of Clients (/clients/new, /clients/import) before /clients/{id}.
+    return [today.router, clients.router, client_import.router, client_page.router,
+            account.router]  # fmt: skip
