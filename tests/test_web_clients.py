@@ -19,6 +19,7 @@ from followup.db import read_session
 from followup.models import Business, Client, Event, Guarantee, Letter
 from tests.factories import (
     MONDAY,
+    NOW,
     ClientMaker,
     EventMaker,
     client_maker,
@@ -330,7 +331,7 @@ def test_the_timeline_shows_events_letters_picks_and_the_guarantee_newest_first(
     assert complaint < purchase
     assert "Compensación: le regalamos la revisión" in timeline
     assert f'<a href="/outbox/{letter.id}">Carta de agradecimiento</a>' in timeline
-    assert "borrador, esperando su aprobación" in timeline and "«Gracias, Ana»" not in timeline
+    assert "borrador, esperando su aprobación — «Gracias, Ana»" in timeline
     assert "13 nov 2026" in timeline  # the complaint's day, in Spanish
     web.post("/language", data={"lang": "en", "next": "/", "csrf_token": token(web)})
     english = web.get(f"/clients/{client.id}").text
@@ -427,3 +428,34 @@ def test_html_in_every_client_field_is_shown_escaped(
             assert "49" not in text.replace(str(client.id), "")
         page = web.get(f"/clients/{client.id}").text
         assert str(escape(payload)) in page
+
+
+def test_the_timeline_shows_picks_replies_and_what_the_incident_found(
+    engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
+) -> None:
+    from followup.db import write_session
+    from followup.models import InboxMessage, Incident, Pick
+
+    client = make_client("Ana Pérez")
+    complaint = make_event(client, "complaint", days_ago=5, summary="le entregamos tarde")
+    letter = make_letter(engine, business, client, kind="apology", status="sent")
+    with write_session(engine) as session:
+        session.add(Pick(business_id=business.id or 0, day=MONDAY - timedelta(days=4),
+                         client_id=client.id or 0, rank=1, tier=1, kind="apology",
+                         reason="se quejó el 18 nov; aún sin disculpa", letter_id=letter.id))
+        session.add(InboxMessage(business_id=business.id or 0, message_key="<r1@x>",
+                                 kind="reply", letter_id=letter.id, client_id=client.id,
+                                 subject="Re: Lo siento", received_at=NOW))
+        session.add(Incident(business_id=business.id or 0, event_id=complaint.id or 0,
+                             cause="el transportista nuevo", action="cambiamos de transportista",
+                             resolved_at=NOW))  # fmt: skip
+    web = logged_in(engine, business)
+    timeline = web.get(f"/clients/{client.id}").text.split('id="timeline"')[1]
+    reply = timeline.index("Su respuesta: «Re: Lo siento»")
+    apology = timeline.index("Disculpa</a> (correo): enviada")
+    pick = timeline.index("Elegido para el día: se quejó el 18 nov; aún sin disculpa")
+    event = timeline.index("Queja: le entregamos tarde")
+    assert reply < apology < pick < event
+    assert f'(<a href="/outbox/{letter.id}">la carta</a>)' in timeline
+    assert "Causa encontrada: el transportista nuevo" in timeline
+    assert "Qué se ha cambiado: cambiamos de transportista" in timeline and "Resuelta." in timeline
