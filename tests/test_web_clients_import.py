@@ -68,7 +68,8 @@ def test_good_rows_are_kept_and_bad_rows_reported_by_row_and_column(
     assert "0 actualizados" in page.text and "0 sin cambios" in page.text
     assert "El archivo se ha leído como UTF-8." in page.text
     assert rejected_rows(page.text) == [("3", "email"), ("4", "name"), ("5", "email")]
-    assert "duplicate of row 2" in page.text
+    assert "el mismo cliente que la fila 2: esta fila se omite" in page.text
+    assert "<td>el nombre está vacío</td>" in page.text
     assert "Las demás filas se han guardado." in page.text
     again = upload(web, GOOD_AND_BAD)
     assert "2 sin cambios" in again.text and names(engine) == ["Laura Sánchez", "Pedro Ruiz"]
@@ -144,6 +145,7 @@ def test_htmx_gets_the_report_alone_and_the_form_shows_the_upload_s_progress(
     part = upload(web, GOOD_AND_BAD, htmx=True)
     assert part.status_code == 200 and "<html" not in part.text
     assert "2 new clients" in part.text and "3 rows rejected" in part.text
+    assert "duplicate of row 2 (same email): row skipped" in part.text
     refused = upload(web, b"", htmx=True)
     assert refused.status_code == 200 and "the file is empty" in refused.text
 

@@ -25,6 +25,7 @@ from followup.web.auth import LoggedIn
 from followup.web.i18n import gettext
 from followup.web.layout import render
 from followup.web.pages import page_router
+from followup.web.pages.import_words import problem_words
 
 router = page_router()
 
@@ -107,7 +108,7 @@ def _page(
 ) -> HTMLResponse:
     values: dict[str, Any] = {
         "report": report, "errors": errors, "dry_run": dry_run, "filename": filename,
-        "limit_mb": MAX_UPLOAD_MB,
+        "limit_mb": MAX_UPLOAD_MB, "problem_words": problem_words,
     }  # fmt: skip
     if request.headers.get("HX-Request"):
         # htmx swaps only a 2xx answer: the refusal is said in the same place as a report.
