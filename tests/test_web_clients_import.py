@@ -70,6 +70,7 @@ def test_good_rows_are_kept_and_bad_rows_reported_by_row_and_column(
     assert rejected_rows(page.text) == [("3", "email"), ("4", "name"), ("5", "email")]
     assert "el mismo cliente que la fila 2: esta fila se omite" in page.text
     assert "<td>el nombre está vacío</td>" in page.text
+    assert "&#39;not-an-email&#39; no es una dirección de correo: revísela" in page.text
     assert "Las demás filas se han guardado." in page.text
     again = upload(web, GOOD_AND_BAD)
     assert "2 sin cambios" in again.text and names(engine) == ["Laura Sánchez", "Pedro Ruiz"]

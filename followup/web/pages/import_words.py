@@ -12,6 +12,8 @@ from followup.web.i18n import N_, gettext
 # (the import's sentence, what the page says; %(n)s… are the sentence's groups by name)
 _PATTERNS = [
     (r"the name is empty", N_("the name is empty")),
+    (r"(?P<value>'.*') is not an email address: .*",
+     N_("%(value)s is not an email address: check it")),
     (r"must be usted or tu", N_("must be usted or tu")),
     (r"must be yes or no", N_("must be yes or no")),
     (r"no email and no phone: a client must be reachable",
