@@ -30,7 +30,7 @@ from tests.factories import MONDAY, NOW, make_business
 from tests.test_web_routes import flatten
 from tests.web_client import TOKEN, add_owner, dashboard, log_in
 
-PARAM = re.compile(r"\{([^}]+)\}")
+PARAM = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")
 CORPUS = (
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',

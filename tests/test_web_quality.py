@@ -42,7 +42,7 @@ from tests.web_client import PASSWORD, SECRET, Clock, add_owner
 
 pytestmark = pytest.mark.slow
 
-PARAM = re.compile(r"\{([^}]+)\}")
+PARAM = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")
 # Pages that are not a screen of their own: documents for the browser's print dialog
 # and the API's documentation (Swagger UI's own markup).
 NOT_SCREENS = ("/docs",)

@@ -13,7 +13,7 @@ that.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from followup.web.auth import require_owner
@@ -31,9 +31,18 @@ def page_router() -> APIRouter:
     )
 
 
+def is_htmx(request: Request) -> bool:
+    """Whether htmx asked (for a part of a page), not the browser (for a whole page).
+    A fragment asked for by the browser itself answers with its page instead."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def routers() -> list[APIRouter]:
     from followup.web.pages import (
         account,
+        client_import,
+        client_page,
+        clients,
         guarantees,
         letter_actions,
         outbox,
@@ -43,10 +52,14 @@ def routers() -> list[APIRouter]:
         today,
     )
 
+    # The fixed paths of Clients (/clients/new, /clients/import) before /clients/{id}.
     return [
         today.router,
         letter_actions.router,
         outbox.router,
+        clients.router,
+        client_import.router,
+        client_page.router,
         guarantees.router,
         templates.router,
         settings.router,

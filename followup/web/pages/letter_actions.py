@@ -23,17 +23,13 @@ from followup.outbox import approve, dismiss, get_letter, mark_done
 from followup.services.today import day_letter, pick_of, replacement_letter
 from followup.web.auth import LoggedIn, Owner, safe_next
 from followup.web.layout import render
-from followup.web.pages import page_router
+from followup.web.pages import is_htmx, page_router
 from followup.web.pages.cards import Card, business_country, refusal
 from followup.web.pages.today import Override, render_today
 
 router = page_router()
 Text = Annotated[str, Form()]
 Next = Annotated[str, Form(alias="next")]
-
-
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def card(request: Request, owner: Owner, letter_id: int) -> Card:
