@@ -1,8 +1,9 @@
 """The owner's daily five minutes in a real browser (Debian's Chromium through
 Playwright), in Spanish and in English: log in, approve one of today's three letters,
 skip another and see the next client's letter take its place without the page
-reloading, and put right a flagged draft. The README's screenshots of Today (a laptop
-and a phone) are taken here, so they show the dashboard as it is.
+reloading, put right a flagged draft, edit a template with a deliberate error and see
+its line, and upload a spreadsheet export and read the report. The README's screenshots
+of Today (a laptop and a phone) are taken here, so they show the dashboard as it is.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ WORDS = {
         "line": "Línea",
         "not_ready": "Todavía no se puede guardar",
         "default": "Esta es la plantilla de serie",
+        "import": "Importar",
+        "imported": "Lo que se ha importado",
+        "new": "2 clientes nuevos",
+        "rejected": "1 fila rechazada",
+        "csv": "nombre;correo;empresa\nCarmen Ortiz;carmen@example.es;Bar Sol\n"
+        "José Luis Pérez;jl@example.es;\nSin Correo;no-es-un-correo;\n",
     },
     "en": {
         "complaint": "She waited two weeks for the part",
@@ -65,6 +72,12 @@ WORDS = {
         "line": "Line",
         "not_ready": "Not ready to save yet",
         "default": "This is the default template",
+        "import": "Import",
+        "imported": "What was imported",
+        "new": "2 new clients",
+        "rejected": "1 row rejected",
+        "csv": "name,email,company\nCarmen Ortiz,carmen@example.es,Bar Sol\n"
+        "José Luis Pérez,jl@example.es,\nNo Email,not-an-email,\n",
     },
 }
 
@@ -194,6 +207,21 @@ def test_the_owners_routine_in_a_browser(shop: Shop) -> None:
         page.locator("#editor").get_by_role("button", name=words["save"], exact=True).click()
         page.locator("#check .problems").wait_for()
         assert words["default"] in page.inner_text("main")
+
+        # A spreadsheet export with a bad row: the report says what came in and which
+        # row was refused, by row and column.
+        page.goto(f"{shop.url}/clients/import")
+        page.set_input_files(
+            "#file",
+            files=[{"name": "clients.csv", "mimeType": "text/csv",
+                    "buffer": words["csv"].encode("utf-8")}],
+        )  # fmt: skip
+        page.get_by_role("button", name=words["import"], exact=True).click()
+        result = page.locator("#import-result h2")
+        result.wait_for()
+        report = page.inner_text("#import-result")
+        assert words["imported"] in report and words["new"] in report, report
+        assert words["rejected"] in report and "4" in page.inner_text("#import-result table")
         assert problems == []
 
 
