@@ -130,7 +130,9 @@ async def measure(
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=base, cookies=cookies, limits=limits, timeout=60
+    ) as client:
         for _ in range(connections):  # warm each connection
             await client.get(path)
         end = time.perf_counter() + seconds
@@ -201,6 +203,7 @@ def main() -> int:
             }
             results = {}
             for name, path in pages.items():
+                print(f"asking {name} ({path}) for {args.seconds:g} s", flush=True)
                 results[name] = asyncio.run(
                     measure(base, cookies, path, args.seconds, args.connections)
                 )
