@@ -120,9 +120,18 @@ def test_issue_12_path_through_the_api(any_engine: Engine) -> None:
     assert incident["id"] == complaint["id"] and incident["compensation"] is None
     paid = api.post(
         f"/api/v1/incidents/{complaint['id']}/compensation",
-        json={"compensation": "le devolvemos el cargo duplicado"},
-    )
+        json={"compensation": "le devolvemos el cargo duplicado", "kind": "refund",
+              "amount": "38,90 €"},
+    )  # fmt: skip
     assert paid.json()["compensation"] == "le devolvemos el cargo duplicado"
+    assert (paid.json()["compensation_kind"], paid.json()["compensation_amount"]) == (
+        "refund", "38.90"
+    )  # fmt: skip
+    wrong = api.post(
+        f"/api/v1/incidents/{complaint['id']}/compensation",
+        json={"compensation": "un regalo", "kind": "voucher"},
+    )
+    assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "kind"
     recovered = api.post(
         f"/api/v1/clients/{client_id}/recover",
         json={"terms": "si vuelve a fallar, lo reparamos gratis", "months": 3,

@@ -152,7 +152,10 @@ def incidents(
 def compensation(caller: Auth, event_id: Id, body: Compensate) -> Any:
     """The apology names it (one written before does not: edit or cancel it)."""
     with caller.writing() as session:
-        compensate(session, caller.business_id, event_id, body.compensation, caller.now)
+        compensate(
+            session, caller.business_id, event_id, body.compensation, caller.now,
+            kind=body.kind, amount=body.amount,
+        )  # fmt: skip
         return incident_detail(session, caller.business_id, event_id)
 
 

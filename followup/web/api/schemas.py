@@ -208,6 +208,11 @@ class CancelGuarantee(Body):
 
 class Compensate(Body):
     compensation: str = words(500)
+    # For the owner's records and the report; the letter uses only ``compensation``.
+    kind: (
+        Literal["refund", "discount", "free_service", "replacement", "gift", "other"] | None
+    ) = None
+    amount: Amount | None = None
 
 
 class Resolve(Body):
