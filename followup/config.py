@@ -288,6 +288,19 @@ class Settings(BaseSettings):
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
 
+    def check_listening(self, host: str) -> None:
+        """Refuse a placeholder secret for a dashboard other machines can reach: anyone
+        who knows it could sign themselves a session cookie."""
+        loopback = host in ("127.0.0.1", "::1", "localhost") or host.startswith("127.")
+        weak = self.secret_key in PLACEHOLDER_SECRETS or len(self.secret_key) < 16
+        if not loopback and weak:
+            raise ConfigError(
+                f"the dashboard would listen on {host}, where other machines reach it, and "
+                "FOLLOWUP_SECRET_KEY, which signs its logins, is a placeholder or too short: "
+                "set a long random value (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'), or keep --host 127.0.0.1"
+            )
+
 
 def _password_from(path: Path, variable: str) -> str:
     """The password kept in the file ``variable`` names (a container secret): its text

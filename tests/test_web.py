@@ -339,3 +339,13 @@ def test_serve_says_so_when_its_port_is_taken(run: Run, tmp_path: Path) -> None:
     assert server.returncode == 1, err
     assert f"could not serve on 127.0.0.1:{port}" in err
     assert "Traceback" not in err
+
+
+def test_serve_refuses_a_placeholder_secret_where_other_machines_reach_it(run: Run) -> None:
+    """Anyone who knows a placeholder key can sign a login cookie: off the loopback,
+    `serve` asks for a real one first, in one line, and serves nothing."""
+    run("demo")
+    refused = run("serve", "--host", "192.168.1.20", "--port", "8000", code=2,
+                  env={"FOLLOWUP_SECRET_KEY": "development"})  # fmt: skip
+    assert "FOLLOWUP_SECRET_KEY, which signs its logins, is a placeholder" in refused.output
+    assert "Traceback" not in refused.output

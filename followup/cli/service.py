@@ -94,6 +94,7 @@ def serve(
 
     from followup.web import create_app
 
+    state.settings.check_listening(host)
     engine = state.engine  # checks the schema and the database first
     app = create_app(
         engine, state.settings, now, scheduler_interval=interval if scheduler else None
