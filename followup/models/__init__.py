@@ -373,6 +373,7 @@ class ApiToken(SQLModel, table=True):
 
 # The tables of delivery (pauses, the owner's inbox, the digest) live in their own module,
 # which needs ``utcnow`` from above: imported last, re-exported here.
+from followup.models.accounts import DataChange as DataChange  # noqa: E402
 from followup.models.accounts import LoginFailure as LoginFailure  # noqa: E402
 from followup.models.delivery import Digest as Digest  # noqa: E402
 from followup.models.delivery import DigestStatus as DigestStatus  # noqa: E402

@@ -1,12 +1,13 @@
 """The dashboard's login failures, counted in the database so that every process serving
-the dashboard sees the same count (``followup.accounts.throttle``). Re-exported by
-``followup.models``."""
+the dashboard sees the same count (``followup.accounts.throttle``), and the counter of
+committed changes that tells the dashboard a page is still fresh (``followup.changes``).
+Re-exported by ``followup.models``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 
@@ -20,3 +21,11 @@ class LoginFailure(SQLModel, table=True):
     scope: str = Field(max_length=5)
     key: str = Field(max_length=320)
     at: datetime
+
+
+class DataChange(SQLModel, table=True):
+    """One row: how many transactions that changed the data have committed, counted by
+    the database's triggers (``followup.changes``). Nothing writes it but them."""
+
+    id: int = Field(primary_key=True)
+    counter: int = Field(sa_type=BigInteger)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from followup.config import Settings
 from followup.jobs.sending import Clock
 from followup.web import api, docs, errors, health, login, pages, unsubscribe
+from followup.web.freshness import Remembered
 from followup.web.security import SecurityHeaders
 from followup.web.sessions import SessionMiddleware
 
@@ -37,6 +38,8 @@ class Context:
     engine: Engine
     settings: Settings
     clock: Clock
+    # What was worked out at the database's last count of changes (``freshness``).
+    remembered: Remembered = field(default_factory=Remembered)
 
 
 def create_app(

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from followup.db import read_session
 from followup.models import User
 from followup.web.csrf import renew_csrf_token
+from followup.web.freshness import remembered
 
 _UNSET = object()
 
@@ -95,12 +96,17 @@ def login_url(next_path: str) -> str:
 
 
 def _owner_of_session(request: Request) -> Owner | None:
-    from followup.accounts import get_user, language_of
-
     user_id = request.session.get("user")
     stamp = request.session.get("stamp")
     if not isinstance(user_id, int) or not isinstance(stamp, str):
         return None
+    # Looked up again only once something was written: a changed password moves the count.
+    return remembered(request, ("owner", user_id, stamp), lambda: _look_up(request, user_id, stamp))
+
+
+def _look_up(request: Request, user_id: int, stamp: str) -> Owner | None:
+    from followup.accounts import get_user, language_of
+
     context = request.app.state.followup
     with read_session(context.engine) as session:
         user = get_user(session, user_id)

@@ -12,6 +12,7 @@ import secrets
 from fastapi import Request
 
 FIELD = "csrf_token"
+SESSION_KEY = "csrf"
 HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -23,22 +24,22 @@ class CsrfRejected(Exception):
 
 def csrf_token(request: Request) -> str:
     """This session's token, made on first use."""
-    token = request.session.get("csrf")
+    token = request.session.get(SESSION_KEY)
     if not isinstance(token, str):
         token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
+        request.session[SESSION_KEY] = token
     return token
 
 
 def renew_csrf_token(request: Request) -> None:
-    request.session["csrf"] = secrets.token_urlsafe(32)
+    request.session[SESSION_KEY] = secrets.token_urlsafe(32)
 
 
 async def check_csrf(request: Request) -> None:
     """A dependency: refuse an unsafe request whose token is missing or wrong."""
     if request.method in SAFE_METHODS:
         return
-    expected = request.session.get("csrf")
+    expected = request.session.get(SESSION_KEY)
     given = request.headers.get(HEADER)
     if given is None and request.headers.get("content-type", "").startswith(_FORMS):
         value = (await request.form()).get(FIELD)

@@ -6,6 +6,8 @@ next letters come. The actions on one letter are in ``letter_actions``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,8 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from followup.businesses import get_business
 from followup.calendar import local_today
 from followup.db import read_session, write_session
+from followup.models import Business
 from followup.services.today import DayLetter, approve_unflagged, day_view
-from followup.web.auth import LoggedIn, Owner
+from followup.web.auth import LoggedIn, Owner, current_owner
+from followup.web.csrf import SESSION_KEY as CSRF_KEY
+from followup.web.freshness import remembered
 from followup.web.layout import render
 from followup.web.pages import page_router
 from followup.web.pages.cards import Card, business_country
@@ -35,16 +40,39 @@ class Override:
 
 @router.get("/")
 def today(request: Request, owner: LoggedIn) -> HTMLResponse:
-    return render_today(request, owner)
+    """The page the owner opens every day, and reopens: while nothing was written since
+    it was last made (the count of changes has not moved) and the day is the same, it is
+    answered again as it was made for this session."""
+    csrf = request.session.get(CSRF_KEY)
+    if request.url.query or NOTICE in request.session or not isinstance(csrf, str):
+        return render_today(request, owner)  # something only this answer shows
+    now = request.app.state.followup.clock()
+    business = remembered(request, ("business", owner.business_id), partial(_business, request))
+    day = local_today(business, now)
+    page = remembered(
+        request, ("today", owner, day, csrf), lambda: render_today(request, owner, now=now).body
+    )
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+def _business(request: Request) -> Business:
+    owner = current_owner(request)
+    assert owner is not None
+    with read_session(request.app.state.followup.engine) as session:
+        return get_business(session, owner.business_id)
 
 
 def render_today(
-    request: Request, owner: Owner, override: Override | None = None, status_code: int = 200
+    request: Request,
+    owner: Owner,
+    override: Override | None = None,
+    status_code: int = 200,
+    now: datetime | None = None,
 ) -> HTMLResponse:
     context = request.app.state.followup
     with read_session(context.engine) as session:
         business = get_business(session, owner.business_id)
-        view = day_view(session, business, local_today(business, context.clock()))
+        view = day_view(session, business, local_today(business, now or context.clock()))
     country = business_country(business)
     cards = [card_of(item, owner, country) for item in view.letters]
     for card in cards:
