@@ -115,7 +115,7 @@ def serve(url: str, port: int) -> None:
     page = "<!doctype html><html lang=es><title>static</title><p>static</p></html>"
 
     @app.get("/benchmark-static")
-    def static() -> HTMLResponse:
+    async def static() -> HTMLResponse:
         return HTMLResponse(page)
 
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)

@@ -121,7 +121,16 @@ def watched_tables(conn: Connection) -> set[str]:
 
 def counter(engine: Engine) -> int | None:
     """How many committed changes the database has counted; None when it does not count
-    them (a schema built without the migrations): then nothing may be served again."""
-    with engine.connect() as conn:
-        value = conn.execute(text(f"SELECT counter FROM {TABLE} WHERE id = 1")).scalar()  # noqa: S608
-    return None if value is None else int(value)
+    them (a schema built without the migrations): then nothing may be served again.
+
+    Read on a pooled connection without a transaction of its own: one statement, the
+    cheapest question the dashboard asks on every request."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"SELECT counter FROM {TABLE} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        raw.close()  # back to the pool, which ends psycopg's transaction
+    return None if row is None else int(row[0])

@@ -17,6 +17,7 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from followup import changes
 
@@ -36,15 +37,25 @@ class Remembered:
 
     def get_or_make(self, count: int | None, key: Hashable, make: Callable[[], T]) -> T:
         """The value of ``key`` at ``count``, made once and then remembered."""
-        if count is None:
-            return make()
+        value = self.get(count, key)
+        if value is _MISSING:
+            value = make()
+            self.keep(count, key, value)
+        return value  # type: ignore[return-value]
+
+    def get(self, count: int | None, key: Hashable) -> object:
+        """The value of ``key`` at ``count``, or ``_MISSING``."""
         with self._lock:
-            if count == self._count:
-                value = self._values.get(key, _MISSING)
-                if value is not _MISSING:
-                    self._values.move_to_end(key)
-                    return value  # type: ignore[return-value]
-        value = make()
+            if count is None or count != self._count:
+                return _MISSING
+            value = self._values.get(key, _MISSING)
+            if value is not _MISSING:
+                self._values.move_to_end(key)
+            return value
+
+    def keep(self, count: int | None, key: Hashable, value: object) -> None:
+        if count is None:
+            return
         with self._lock:
             if count > self._count:  # everything remembered before is out of date
                 self._values.clear()
@@ -53,7 +64,6 @@ class Remembered:
                 self._values[key] = value
                 while len(self._values) > self._size:
                     self._values.popitem(last=False)
-        return value
 
 
 def change_count(request: Request) -> int | None:
@@ -70,3 +80,16 @@ def remembered(request: Request, key: Hashable, make: Callable[[], T]) -> T:
     """``make()``'s value for ``key``, worked out again only after the data changed."""
     memory: Remembered = request.app.state.followup.remembered
     return memory.get_or_make(change_count(request), key, make)
+
+
+async def remembered_async(request: Request, key: Hashable, make: Callable[[], T]) -> T:
+    """``remembered`` for an ``async`` route: a remembered value costs no thread; only
+    ``make`` (which reads the database) runs in the thread pool."""
+    memory: Remembered = request.app.state.followup.remembered
+    read = hasattr(request.state, "change_count")  # by the login's dependency, usually
+    count = change_count(request) if read else await run_in_threadpool(change_count, request)
+    value = memory.get(count, key)
+    if value is _MISSING:
+        value = await run_in_threadpool(make)
+        memory.keep(count, key, value)
+    return value  # type: ignore[return-value]

@@ -11,6 +11,7 @@ from functools import partial
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from followup.businesses import get_business
 from followup.calendar import local_today
@@ -19,7 +20,7 @@ from followup.models import Business
 from followup.services.today import DayLetter, approve_unflagged, day_view
 from followup.web.auth import LoggedIn, Owner, current_owner
 from followup.web.csrf import SESSION_KEY as CSRF_KEY
-from followup.web.freshness import remembered
+from followup.web.freshness import remembered_async
 from followup.web.layout import render
 from followup.web.pages import page_router
 from followup.web.pages.cards import Card, business_country
@@ -39,17 +40,20 @@ class Override:
 
 
 @router.get("/")
-def today(request: Request, owner: LoggedIn) -> HTMLResponse:
+async def today(request: Request, owner: LoggedIn) -> HTMLResponse:
     """The page the owner opens every day, and reopens: while nothing was written since
     it was last made (the count of changes has not moved) and the day is the same, it is
-    answered again as it was made for this session."""
+    answered again as it was made for this session, without a thread or a query."""
     csrf = request.session.get(CSRF_KEY)
     if request.url.query or NOTICE in request.session or not isinstance(csrf, str):
-        return render_today(request, owner)  # something only this answer shows
+        # Something only this answer shows.
+        return await run_in_threadpool(render_today, request, owner)
     now = request.app.state.followup.clock()
-    business = remembered(request, ("business", owner.business_id), partial(_business, request))
+    business = await remembered_async(
+        request, ("business", owner.business_id), partial(_business, request)
+    )
     day = local_today(business, now)
-    page = remembered(
+    page = await remembered_async(
         request, ("today", owner, day, csrf), lambda: render_today(request, owner, now=now).body
     )
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
