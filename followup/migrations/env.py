@@ -5,10 +5,15 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from followup import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from followup import client_search, models  # noqa: F401  (models registers the tables)
 
 config = context.config
 target_metadata = SQLModel.metadata
+
+
+def _not_the_search_index(name: str | None, kind: str, _parents: object) -> bool:
+    """FTS5's tables behind the client search are no model: autogenerate leaves them."""
+    return not (kind == "table" and client_search.is_index_table(name))
 
 
 def run_migrations_online() -> None:
@@ -23,6 +28,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_name=_not_the_search_index,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
-from followup import picking
+from followup import client_search, picking
 from followup.calendar import local_today, parse_working_days, why_not_working
 from followup.greetings import derive_greeting
 from followup.mailbox import shown_mailbox
@@ -150,17 +150,7 @@ def clients_query(business_id: int, *, status: str | None = None, q: str | None 
     if status:
         query = query.where(Client.status == status)
     if q and q.strip():
-        needle = q.strip().lower()
-        query = query.where(
-            or_(
-                *(
-                    func.lower(func.coalesce(getattr(Client, field), "")).contains(
-                        needle, autoescape=True
-                    )
-                    for field in ("name", "email", "company", "tags")
-                )
-            )
-        )
+        query = query.where(client_search.matches(q))
     return query
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from followup import client_search
 from followup.db import wipe_leftovers, write_session
 from followup.errors import NotFound
 from followup.forgetting import TABLES, Forgotten, forget_client
@@ -50,5 +51,8 @@ def forget_for_good(engine: Engine, business_id: int, client_id: int, now: datet
     old copies from the database's files once it is committed."""
     with write_session(engine) as session:
         done = forget_client(session, get_client(session, business_id, client_id), now)
+    with engine.begin() as conn:  # the search index's pieces of the old words, too
+        for statement in client_search.tidy_statements(engine.dialect.name):
+            conn.exec_driver_sql(statement)
     wipe_leftovers(engine, TABLES)
     return done
