@@ -2,7 +2,8 @@
 against a static page of the same app, at 20 concurrent connections.
 
     .venv/bin/python benchmarks/dashboard.py [CLIENTS] [--seconds S] [--connections C]
-    # 100,000 clients, 10 s per page, 20 connections
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
+    # 100,000 clients, 10 s per page, 20 connections, a SQLite file
 
 Fills a fresh SQLite database with CLIENTS clients (a purchase for one in ten, a few
 complaints), runs the day (three picks, their drafts), and serves ``create_app`` with
@@ -20,12 +21,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import re
 import socket
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -97,6 +101,9 @@ def fill(url: str, clients: int) -> None:
             for n, client_id in enumerate(ids[::10])
         ]
         conn.execute(insert(Event), events)
+    if engine.dialect.name == "postgresql":  # as autovacuum would soon: fresh statistics
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
     run_day(engine, business_id, DAY, NOW)
     engine.dispose()
 
@@ -169,14 +176,40 @@ def log_in(base: str) -> dict[str, str]:
         return dict(client.cookies)
 
 
+@contextmanager
+def database(postgres: str | None, folder: str) -> Iterator[str]:
+    """A fresh SQLite file in ``folder``, or a fresh database on the ``postgres`` server."""
+    if postgres is None:
+        yield f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"followup_benchmark_{os.getpid()}"
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(postgres).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("clients", nargs="?", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL server (postgresql+psycopg://user@host/db) on which to create, "
+        "use and drop a database of its own, instead of a SQLite file",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+    with tempfile.TemporaryDirectory() as folder, database(args.postgres, folder) as url:
         began = time.perf_counter()
         fill(url, args.clients)
         print(f"{args.clients:,} clients ready in {time.perf_counter() - began:.1f} s")
