@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from followup.errors import Conflict, Invalid, NotFound
-from followup.fields import normalise_email, one_line, parse_language
+from followup.fields import normalise_email, one_line, parse_language, postal_address
 from followup.models import Client, DoNotContact, FormOfAddress, max_length
 
 
@@ -43,14 +43,17 @@ def find_client(session: Session, business_id: int, ref: str) -> Client:
 
 # What `clients add` and `clients update` (and the dashboard) may set, checked alike.
 TEXT_FIELDS = ("name", "greeting", "company", "phone", "tags", "external_ref")
-FIELDS = (*TEXT_FIELDS, "email", "locale", "form_of_address", "notes", "do_not_contact")
+FIELDS = (
+    *TEXT_FIELDS, "address", "email", "locale", "form_of_address", "notes", "do_not_contact",
+)
 
 
 def check_client_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     """``values`` as stored, each checked; raises ``Invalid`` naming the first bad field.
 
-    Text is folded to one line (notes keep their line breaks); an empty email or
-    reference is stored as none; ``do_not_contact`` is a bool.
+    Text is folded to one line (notes keep their line breaks, the postal address its
+    lines: ``fields.postal_address``); an empty email or reference is stored as none;
+    ``do_not_contact`` is a bool.
     """
     checked: dict[str, Any] = {}
     for field, value in values.items():
@@ -59,6 +62,8 @@ def check_client_fields(values: Mapping[str, Any]) -> dict[str, Any]:
         if field in TEXT_FIELDS:
             text = one_line(str(value or ""))
             checked[field] = text or (None if field == "external_ref" else "")
+        elif field == "address":
+            checked[field] = postal_address(str(value or ""))
         elif field == "notes":
             checked[field] = re.sub(r"\r\n?", "\n", str(value or "")).strip()
         elif field == "email":

@@ -27,7 +27,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # keeps this equal to migrations/versions, so no command needs Alembic to check it).
 SCHEMA_REVISIONS = (
     "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011",
-    "0012", "0013", "0014", "0015", "0016",
+    "0012", "0013", "0014", "0015", "0016", "0017",
 )  # fmt: skip
 SCHEMA_REVISION = SCHEMA_REVISIONS[-1]
 

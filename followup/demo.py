@@ -68,6 +68,14 @@ CLIENTS: tuple[tuple[str, str, str, str, str, str | None], ...] = (
     ("Carmen Ibáñez Díaz", "", "+34 654 716 472", "Colegio San Marcos", "", None),
 )
 
+# The postal addresses known (a printed letter shows them); the other clients have none.
+ADDRESSES: dict[int, str] = {
+    0: "Calle Feria 42, bajo\n41003 Sevilla",
+    3: "Avenida de la Constitución 18, 1º B\n41001 Sevilla",
+    7: "Calle Betis 7\n41010 Sevilla",
+    29: "Calle San Luis 55\n41003 Sevilla",
+}
+
 # client index, kind, days before ``day``, summary, item, amount, compensation
 EVENTS: tuple[tuple[int, str, int, str, str | None, str | None, str | None], ...] = (
     (0, "purchase", 18, "Compra de casco y luces delanteras", "casco y luces delanteras", "64.90", None),
@@ -144,6 +152,7 @@ def create_demo(session: Session, day: date, now: datetime) -> Business:
             email=email or None,
             phone=phone,
             company=company,
+            address=ADDRESSES.get(i, ""),
             tags=tags,
             form_of_address=form,
             external_ref=f"C-{1000 + i}",

@@ -1,4 +1,5 @@
-"""Values an owner types, made canonical once: one-line text, email addresses, languages.
+"""Values an owner types, made canonical once: one-line text, postal addresses, email
+addresses, languages.
 
 Every module that accepts a name, an address or a language goes through these, so a
 client imported from a spreadsheet, added on the command line or edited in the
@@ -12,6 +13,9 @@ import unicodedata
 from followup.errors import Invalid
 
 LANGUAGES = ("es", "en")
+# A postal address as an envelope holds it: street, postcode and town, country.
+ADDRESS_LENGTH = 300
+ADDRESS_LINES = 6
 
 
 def one_line(text: str) -> str:
@@ -22,6 +26,26 @@ def one_line(text: str) -> str:
     """
     cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
     return " ".join(cleaned.split())
+
+
+def postal_address(text: str, field: str = "address") -> str:
+    """A postal address as stored: each line folded like ``one_line``, blank lines
+    dropped, the lines joined by ``\\n`` (any line end, CR, CRLF or a Unicode separator,
+    counts as one). Empty when nothing is written.
+
+    Raises ``Invalid(field, …)`` for more than ``ADDRESS_LINES`` lines or more than
+    ``ADDRESS_LENGTH`` characters: it must fit the window of an envelope.
+    """
+    lines = [line for line in map(one_line, text.splitlines()) if line]
+    if len(lines) > ADDRESS_LINES:
+        raise Invalid(
+            field,
+            f"the address has {len(lines)} lines; an envelope takes at most {ADDRESS_LINES}",
+        )
+    address = "\n".join(lines)
+    if len(address) > ADDRESS_LENGTH:
+        raise Invalid(field, f"the address is longer than {ADDRESS_LENGTH} characters")
+    return address
 
 
 def has_line_break(text: str) -> bool:

@@ -1,13 +1,14 @@
 """The right to erasure (GDPR art. 17, DESIGN §7 ``clients forget``): a client's personal
 data erased for good, the counts kept.
 
-What goes: the client's name, greeting, company, contact data, tags, notes and reference;
-the texts of their events (summary, item, amount, compensation), of their letters
-(subject, both bodies, the address, the checks' sentences, the server's words, why a
-letter was dismissed), of the picks' reasons, and of their guarantees and claims. What
-stays: the rows themselves, with their kinds, days and statuses, so a week's letters and
-the recovered clients still add up. The client is marked do-not-contact, and open letters
-are cancelled: nothing is ever drafted or sent to them again.
+What goes: the client's name, greeting, company, contact data (email, phone, postal
+address), tags, notes and reference; the texts of their events (summary, item, amount,
+compensation), of their letters (subject, both bodies, the email address, the checks'
+sentences, the server's words, why a letter was dismissed), of the picks' reasons, and of
+their guarantees and claims. What stays: the rows themselves, with their kinds, days and
+statuses, so a week's letters and the recovered clients still add up. The client is
+marked do-not-contact, and open letters are cancelled: nothing is ever drafted or sent to
+them again.
 
 Erased means erased from the file, not only from the rows: SQLite connections run with
 ``secure_delete`` (``db``), so the old text is overwritten with zeros, and
@@ -104,7 +105,8 @@ def forget_client(session: Session, client: Client, now: datetime) -> Forgotten:
         .values(what_happened="", resolution="")
     )
     client.name = f"(forgotten client {client.id})"
-    client.greeting = client.company = client.phone = client.tags = client.notes = ""
+    client.greeting = client.company = client.phone = client.address = ""
+    client.tags = client.notes = ""
     client.email = client.external_ref = None
     client.do_not_contact = True
     client.do_not_contact_at = now

@@ -83,6 +83,8 @@ class ClientView(View):
     email: str | None
     phone: str
     company: str
+    # The postal address, its lines joined by "\n"; "" when not known.
+    address: str
     external_ref: str | None
     status: str
     do_not_contact: bool

@@ -51,6 +51,7 @@ def test_a_client_is_changed_field_by_field(any_engine: Engine) -> None:
         "external_ref": "C-1",
         "tags": "vip, montaña",
         "notes": "Prefiere el correo.\nLlamar por la tarde.",
+        "address": "Calle Mayor 5, 2º B\r\n\r\n28013 Madrid\r\nEspaña",
         "locale": "en-GB",
         "form_of_address": "tu",
     }
@@ -61,13 +62,15 @@ def test_a_client_is_changed_field_by_field(any_engine: Engine) -> None:
     assert (view["phone"], view["company"], view["external_ref"]) == (
         "+34 600 000 000", "Bicis Laura", "C-1",
     )  # fmt: skip
+    assert view["address"] == "Calle Mayor 5, 2º B\n28013 Madrid\nEspaña"
     stored = row(any_engine, view["id"])
     assert stored.tags == "vip, montaña" and stored.notes.endswith("\nLlamar por la tarde.")
     assert (stored.locale, stored.form_of_address) == ("en", "tu")
     assert api.get(path).json() == view
     # An empty string clears a field; null too.
-    cleared = api.patch(path, json={"company": "", "external_ref": None}).json()
+    cleared = api.patch(path, json={"company": "", "external_ref": None, "address": ""}).json()
     assert cleared["company"] == "" and cleared["external_ref"] is None
+    assert cleared["address"] == ""
     assert api.patch(path, json={}).json() == cleared
     # Refused, and nothing of the request is stored.
     before = api.get(path).json()
@@ -76,6 +79,11 @@ def test_a_client_is_changed_field_by_field(any_engine: Engine) -> None:
     taken = api.patch(path, json={"greeting": "Hola", "email": "ANA@x.es"})
     assert taken.status_code == 409 and "ana@x.es" in taken.json()["error"]["message"]
     assert api.patch(path, json={"external_ref": "C-2"}).status_code == 409
+    lines = api.patch(path, json={"greeting": "Hola", "address": "a\nb\nc\nd\ne\nf\ng"})
+    assert lines.status_code == 422 and lines.json()["error"]["field"] == "address"
+    assert "7 lines" in lines.json()["error"]["message"]
+    long = api.patch(path, json={"address": "x" * 301})
+    assert long.status_code == 422 and "address" in long.text
     blank = api.patch(path, json={"name": "  "})
     assert blank.status_code == 422 and blank.json()["error"]["field"] == "name"
     assert api.get(path).json() == before
@@ -116,7 +124,9 @@ def test_a_client_is_forgotten_only_when_confirmed(any_engine: Engine) -> None:
     made = api.post("/api/v1/clients", json={
         "name": "Laura Gómez", "email": "laura@x.es", "phone": "600 000 000",
         "company": "Bicis Laura", "notes": "vive en la calle Mayor", "external_ref": "C-9",
+        "address": "Plaza del Pilar 3\n50003 Zaragoza",
     })  # fmt: skip
+    assert made.json()["address"] == "Plaza del Pilar 3\n50003 Zaragoza"
     client_id = made.json()["id"]
     complaint = {"client_id": client_id, "kind": "complaint", "summary": "le cobramos dos veces",
                  "compensation": "le devolvemos el cargo", "day": "2026-11-20"}  # fmt: skip
@@ -140,6 +150,7 @@ def test_a_client_is_forgotten_only_when_confirmed(any_engine: Engine) -> None:
     assert (view["email"], view["phone"], view["company"], view["external_ref"]) == (
         None, "", "", None,
     )  # fmt: skip
+    assert view["address"] == ""
     assert view["do_not_contact"] is True and view["do_not_contact_reason"] == "forgotten"
     timeline = api.get(f"/api/v1/clients/{client_id}/timeline").json()
     # The rows stay (kinds, days, statuses); the words are gone.
@@ -156,7 +167,7 @@ def test_a_client_is_forgotten_only_when_confirmed(any_engine: Engine) -> None:
         assert erased is not None and text is not None
         assert erased.notes == "" and text.body_text == "" and text.to_email is None
     dump = json.dumps(timeline, ensure_ascii=False)
-    for word in ("Laura", "laura@x.es", "cobramos", "casco", "Mayor", "C-9", "45"):
+    for word in ("Laura", "laura@x.es", "cobramos", "casco", "Mayor", "C-9", "45", "Pilar"):
         assert word not in dump, word
     assert api.post("/api/v1/clients/999999/forget", json={"confirm": True}).status_code == 404
 

@@ -182,6 +182,7 @@ def test_html_in_client_fields_comes_back_as_json_data(engine: Engine) -> None:
             "phone": payload,
             "tags": payload,
             "notes": payload,
+            "address": payload,
             "external_ref": f"{payload}-{n}",
         }
         created = api.post("/api/v1/clients", json=fields)
@@ -207,6 +208,8 @@ def test_html_in_client_fields_comes_back_as_json_data(engine: Engine) -> None:
         # Text fields are folded to one line (no CR/LF reaches a header); markup is kept.
         assert shown["company"] == " ".join(payload.split())
         assert "\r" not in shown["name"] and "\n" not in shown["name"]
+        # The postal address keeps its lines, each folded the same way, markup kept.
+        assert shown["address"].split("\n") == [" ".join(p.split()) for p in payload.splitlines()]
 
 
 def test_errors_have_one_shape(engine: Engine) -> None:

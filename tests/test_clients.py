@@ -287,6 +287,45 @@ def test_notes_keep_their_line_breaks(engine: Engine, business_id: int) -> None:
     assert clients(engine, business_id)[0].notes == "first line\nsecond line"
 
 
+
+def test_a_postal_address_keeps_its_lines_under_a_spanish_header(
+    engine: Engine, business_id: int
+) -> None:
+    """A spreadsheet cell with line breaks (quoted in the CSV) is the address's lines; an
+    export writes it the same way, and the file re-imports it unchanged."""
+    seven = "\n".join(f"línea {n}" for n in range(1, 8))
+    data = (
+        "Nombre;Correo;Dirección\r\n"
+        'Ana Ruiz;ana@example.com;"Calle Mayor 5, 2º B\r\n\r\n28013  Madrid\r\nEspaña"\r\n'
+        f'Bea Gil;bea@example.com;"{seven}"\r\n'
+        f"Ciro Paz;ciro@example.com;{'x' * 301}\r\n"
+    ).encode()
+
+    report = load(engine, business_id, data)
+
+    assert report.warnings == []
+    assert where(report) == [(3, "Dirección"), (4, "Dirección")]
+    assert "7 lines" in report.problems[0].message
+    assert "longer than 300 characters" in report.problems[1].message
+    (ana,) = clients(engine, business_id)
+    assert ana.address == "Calle Mayor 5, 2º B\n28013 Madrid\nEspaña"
+    out = io.StringIO()
+    with read_session(engine) as session:
+        export_clients(session, business_id, out)
+    assert '"Calle Mayor 5, 2º B\n28013 Madrid\nEspaña"' in out.getvalue()
+    assert counts(load(engine, business_id, out.getvalue().encode())) == (0, 0, 1, 0)
+    fresh = make_business(engine, name="Copia").id
+    assert fresh is not None
+    load(engine, fresh, out.getvalue().encode())
+    assert clients(engine, fresh)[0].address == ana.address
+
+
+@pytest.mark.parametrize("header", ["address", "Domicilio", "direccion", "Dirección postal"])
+def test_the_address_column_is_named_in_english_or_spanish(header: str) -> None:
+    _, rows = parse_csv(f"name,email,{header}\nAna,ana@example.com,Calle Sol 1\n".encode())
+    assert rows == [(2, {"name": "Ana", "email": "ana@example.com", "address": "Calle Sol 1"})]
+
+
 # Clients: upsert
 
 
@@ -412,6 +451,7 @@ def test_export_reimports_as_all_unchanged(engine: Engine, business_id: int) -> 
     with write_session(engine) as session:
         ana = session.exec(select(Client).where(Client.email == "lsanchez0@example.es")).one()
         ana.notes = "Prefiere llamadas.\nCliente desde 2019; \"muy\" puntual"
+        ana.address = "Calle Mayor 5, 2º \"B\"\n28013 Madrid\nEspaña"
         ana.form_of_address = "tu"
         ana.do_not_contact = True
     out = io.StringIO()
@@ -422,8 +462,8 @@ def test_export_reimports_as_all_unchanged(engine: Engine, business_id: int) -> 
 
     assert written == 34
     assert out.getvalue().splitlines()[0] == (
-        "name,greeting,email,phone,company,locale,form_of_address,tags,notes,external_id,"
-        "status,do_not_contact"
+        "name,greeting,email,phone,company,address,locale,form_of_address,tags,notes,"
+        "external_id,status,do_not_contact"
     )
     assert counts(report) == (0, 0, 34, 0)
     assert report.warnings == []
@@ -433,6 +473,7 @@ def test_export_reimports_as_all_unchanged(engine: Engine, business_id: int) -> 
     assert counts(load(engine, fresh, out.getvalue().encode())) == (34, 0, 0, 0)
     copy = by_email(engine, fresh)["lsanchez0@example.es"]
     assert (copy.notes, copy.form_of_address, copy.do_not_contact) == (ana.notes, "tu", True)
+    assert copy.address == ana.address
 
 
 # Events

@@ -76,6 +76,28 @@ def test_update_says_what_changed_and_can_stop_letters(cli: Run) -> None:
     assert clients(cli)["Laura Sánchez"]["do_not_contact"] is True
 
 
+def test_a_postal_address_is_typed_with_line_breaks_or_backslash_n(cli: Run) -> None:
+    cli(
+        "clients", "add", "--name", "Laura Sánchez", "--email", "laura@example.es",
+        "--address", "Calle Mayor 5, 2º B\\n28013 Madrid\\nEspaña",
+    )  # fmt: skip
+    cli("clients", "add", "--name", "Diego Gil", "--phone", "600 111 222",
+        "--address", "Plaza Nueva 3\n\n41001  Sevilla\n")  # fmt: skip
+    typed = clients(cli)
+    too_many = cli("clients", "update", "1", "--address", "\\n".join("1234567"), code=1).output
+    changed = cli("clients", "update", "1", "--address", "Calle Sol 1").output
+    cli("clients", "update", "2", "--address", "")
+
+    assert typed["Laura Sánchez"]["address"] == "Calle Mayor 5, 2º B\n28013 Madrid\nEspaña"
+    assert typed["Diego Gil"]["address"] == "Plaza Nueva 3\n41001 Sevilla"
+    assert "--address: the address has 7 lines; an envelope takes at most 6" in too_many
+    assert "Updated client 1: address → 'Calle Sol 1'." in changed
+    listed = clients(cli)
+    assert listed["Laura Sánchez"]["address"] == "Calle Sol 1"
+    assert listed["Diego Gil"]["address"] == ""  # an empty value clears it
+    assert "--address" in cli("clients", "add", "--help").output
+
+
 ERASED = ("Begoña Ibáñez", "bego@example.es", "600 999 888", "C-1001", "Begoña", "cadena")
 
 
@@ -86,6 +108,7 @@ def test_forget_erases_the_client_from_the_file_and_keeps_the_counts(
     run(
         "clients", "add", "--name", "Begoña Ibáñez", "--email", "bego@example.es",
         "--phone", "600 999 888", "--ref", "C-1001", "--notes", "Prefiere las mañanas",
+        "--address", "Calle de la Amargura 17\\n50001 Zaragoza",
     )  # fmt: skip
     run("clients", "add", "--name", "Laura Sánchez", "--email", "laura@example.es")
     run(
@@ -106,7 +129,7 @@ def test_forget_erases_the_client_from_the_file_and_keeps_the_counts(
     assert [lt["status"] for lt in letters if lt["client_id"] == 1] == ["cancelled"]
     assert json.loads(run("events", "list", "--json").output)[0]["summary"] == ""
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("followup.db*"))
-    for text in (*ERASED, "Prefiere las mañanas"):
+    for text in (*ERASED, "Prefiere las mañanas", "Amargura", "50001 Zaragoza"):
         assert text.encode() not in stored, text
     assert b"Laura S\xc3\xa1nchez" in stored  # the file is readable: the others are there
     nobody = run("pick", "--date", "2026-11-24", "--explain").output
@@ -114,10 +137,12 @@ def test_forget_erases_the_client_from_the_file_and_keeps_the_counts(
 
 
 def test_forget_works_the_same_on_both_databases(cli: Run) -> None:
-    cli("clients", "add", "--name", "Begoña Ibáñez", "--email", "bego@example.es")
+    cli("clients", "add", "--name", "Begoña Ibáñez", "--email", "bego@example.es",
+        "--address", "Calle Mayor 5\\n28013 Madrid")  # fmt: skip
 
     cli("clients", "forget", "bego@example.es", "--yes")
 
     (only,) = clients(cli).values()
     assert only["email"] is None and only["do_not_contact"] is True
+    assert only["address"] == ""
     assert str(only["name"]).startswith("(forgotten client")

@@ -150,3 +150,43 @@ def test_migrate_turns_an_old_closing_note_into_a_thank_you(
         assert letter is not None
         assert (letter.kind, letter.guarantee_id) == ("thank_you", guarantee.id)
         assert session.exec(select(TemplateOverride)).all() == []
+
+
+def test_the_clients_address_column_comes_and_goes_with_0017(
+    any_engine: Engine, business: Business
+) -> None:
+    """Downgrading past 0017 drops the postal address and keeps the clients; upgrading
+    again gives every existing client an empty one (no address known)."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from followup.clients import update_client
+    from followup.db import alembic_config, migrate
+    from tests.factories import NOW, make_letter
+
+    laura = client_maker(any_engine, business)("Laura")
+    make_letter(any_engine, business, laura)  # a row pointing at hers: the table stays put
+    with write_session(any_engine) as session:
+        fresh = session.get(Client, laura.id)
+        assert fresh is not None
+        update_client(session, fresh, NOW, address="Calle Mayor 5\n28013 Madrid")
+
+    command.downgrade(alembic_config(any_engine), "0016")
+    columns = {c["name"] for c in inspect(any_engine).get_columns("client")}
+    assert "address" not in columns and current_revision(any_engine) == "0016"
+    with any_engine.begin() as conn:
+        assert conn.execute(text("SELECT name FROM client")).scalars().all() == ["Laura"]
+        conn.execute(
+            text(
+                "INSERT INTO client (business_id, name, greeting, company, phone, tags, notes,"
+                " status, do_not_contact, created_at) VALUES (:b, 'Diego', '', '', '', '', '',"
+                " 'active', false, '2026-11-01 08:00:00')"
+            ),
+            {"b": business.id},
+        )
+
+    migrate(any_engine)
+    assert current_revision(any_engine) == head_revision(any_engine)
+    with write_session(any_engine) as session:
+        stored = {c.name: c.address for c in session.exec(select(Client))}
+    assert stored == {"Laura": "", "Diego": ""}

@@ -36,6 +36,8 @@ def test_demo_has_the_situations_a_new_owner_should_see(engine: Engine) -> None:
     assert kinds["cooperation"] == 1 and kinds["lost"] == 1 and kinds["recovered"] == 1
     assert statuses["lost"] == 1 and statuses["recovered"] == 1
     assert any(c.email is None for c in clients)  # a client reached by phone only
+    # Some postal addresses, for the print view, and clients without one.
+    assert 0 < sum(bool(c.address) for c in clients) < len(clients)
     assert {c.form_of_address for c in clients} == {None, "tu"}
 
 

@@ -1,11 +1,18 @@
-"""Owner-typed values made canonical once: one line, email addresses, languages."""
+"""Owner-typed values made canonical once: one line, postal addresses, email addresses,
+languages."""
 
 from __future__ import annotations
 
 import pytest
 
 from followup.errors import Invalid
-from followup.fields import has_line_break, normalise_email, one_line, parse_language
+from followup.fields import (
+    has_line_break,
+    normalise_email,
+    one_line,
+    parse_language,
+    postal_address,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +52,27 @@ def test_languages(typed: str, language: str | None) -> None:
 def test_a_language_without_letters_is_refused() -> None:
     with pytest.raises(Invalid, match="'fr'"):
         parse_language("fr")
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Calle Mayor 5\r\n28013 Madrid\r\nEspaña", "Calle Mayor 5\n28013 Madrid\nEspaña"),
+        ("  Calle Sol 1 \n\n\n 41001\tSevilla  \n", "Calle Sol 1\n41001 Sevilla"),
+        ("12 High St\rOxford OX1 4AA\u2028UK", "12 High St\nOxford OX1 4AA\nUK"),
+        ("Apartado 7\x00\n", "Apartado 7"),
+        (" \n \r\n ", ""),
+    ],
+)
+def test_a_postal_address_keeps_its_lines_and_drops_blank_ones(typed: str, stored: str) -> None:
+    assert postal_address(typed) == stored
+
+
+def test_a_postal_address_fits_an_envelope() -> None:
+    six = "\n".join(["x" * 49] * 6)  # 299 characters with the line breaks
+    assert postal_address(six) == six
+    with pytest.raises(Invalid, match="has 7 lines; an envelope takes at most 6") as lines:
+        postal_address("\n".join("abcdefg"))
+    with pytest.raises(Invalid, match="longer than 300 characters") as long:
+        postal_address("x" * 301)
+    assert lines.value.field == long.value.field == "address"

@@ -141,7 +141,7 @@ FIELDS = {
     "name": "Sr. D. Manuel Ortega Ruiz", "greeting": "", "email": "MANUEL@Ortega.example",
     "phone": "+34 600 111 222", "company": "Ortega S.L.", "locale": "es",
     "form_of_address": "tu", "tags": "mtb, vip", "notes": "Prefiere\r\nllamadas",
-    "external_ref": "C-77",
+    "address": "Calle Mayor 5, 2º B\r\n28013 Madrid\r\n\r\nEspaña", "external_ref": "C-77",
 }  # fmt: skip
 
 
@@ -158,9 +158,17 @@ def test_a_client_is_added_with_every_field_on_both_databases(
     assert (client.locale, client.form_of_address, client.tags, client.external_ref) == (
         "es", "tu", "mtb, vip", "C-77")  # fmt: skip
     assert client.notes == "Prefiere\nllamadas" and client.greeting == ""
+    assert client.address == "Calle Mayor 5, 2º B\n28013 Madrid\nEspaña"
     page = web.get(f"/clients/{client_id}?saved=1")
     assert "Guardado." in page.text
     assert "<dd>Manuel <small>(tomado del nombre)</small></dd>" in page.text
+    assert (
+        "<dt>Dirección postal</dt><dd>Calle Mayor 5, 2º B<br>28013 Madrid<br>España</dd>"
+    ) in page.text
+    edit = web.get(f"/clients/{client_id}/edit").text
+    assert '<label for="f-address">Dirección postal</label>' in edit
+    assert ">Calle Mayor 5, 2º B\n28013 Madrid\nEspaña</textarea>" in edit
+    assert "Para las cartas impresas: calle y número" in edit
 
 
 def test_a_refused_field_is_shown_beside_it_and_nothing_typed_is_lost(
@@ -176,6 +184,15 @@ def test_a_refused_field_is_shown_beside_it_and_nothing_typed_is_lost(
     assert 'value="Ana Pérez"' in bad.text and 'value="C-77"' in bad.text
     assert "Prefiere\nllamadas</textarea>" in bad.text or "Prefiere\r\nllamadas" in bad.text
     assert '<option value="tu" selected>' in bad.text
+    assert "28013 Madrid\r\n\r\nEspaña</textarea>" in bad.text  # as typed, blank line too
+    lines = post(web, "/clients/new", {**FIELDS, "address": "\n".join("1234567")})
+    assert field_error(lines.text, "address") == (
+        "Escriba la dirección postal en 6 líneas como mucho (300 caracteres en total)."
+    )
+    assert (
+        '<textarea id="f-address" name="address" rows="3" maxlength="300" autocomplete="off"'
+        ' aria-describedby="h-address e-address" aria-invalid="true">'
+    ) in lines.text
     empty = post(web, "/clients/new", {**FIELDS, "name": "  "})
     assert field_error(empty.text, "name") == (
         "Escriba el nombre del cliente (como mucho 200 caracteres).")  # fmt: skip
@@ -188,6 +205,9 @@ def test_a_refused_field_is_shown_beside_it_and_nothing_typed_is_lost(
     english = post(web, "/clients/new", {**FIELDS, "name": "x" * 201})
     assert title_and_h1(english.text) == ("Add a client", "Add a client")
     assert field_error(english.text, "name") == "The name is longer than 200 characters."
+    english = post(web, "/clients/new", {**FIELDS, "address": "x" * 301})
+    assert field_error(english.text, "address") == "The address is longer than 300 characters."
+    assert '<label for="f-address">Postal address</label>' in english.text
 
 
 def test_a_client_is_changed_and_the_greeting_can_be_set_and_cleared(
@@ -275,12 +295,14 @@ def test_ending_the_relationship_needs_a_reason_and_a_confirmation(
 def test_forgetting_asks_on_a_page_of_its_own_then_erases_the_data(
     any_engine: Engine, business: Business, make_client: ClientMaker, make_event: EventMaker
 ) -> None:
-    client = make_client("Laura Secreta", phone="+34 600 000 000", notes="vive en la calle Mayor")
+    client = make_client("Laura Secreta", phone="+34 600 000 000", notes="vive en la calle Mayor",
+                         address="Plaza del Pilar 3\n50003 Zaragoza")  # fmt: skip
     make_event(client, "purchase", summary="bicicleta roja de Laura")
     web = logged_in(any_engine, business)
     page = web.get(f"/clients/{client.id}/forget")
     assert title_and_h1(page.text)[1] == "¿Olvidar a Laura Secreta para siempre?"
     assert "Qué se borra" in page.text and "Qué se conserva" in page.text
+    assert "teléfono, dirección postal, etiquetas" in page.text
     refused = post(web, f"/clients/{client.id}/forget", {})
     assert refused.status_code == 422
     assert stored(any_engine, client.id or 0).name == "Laura Secreta"
@@ -289,9 +311,11 @@ def test_forgetting_asks_on_a_page_of_its_own_then_erases_the_data(
     gone = stored(any_engine, client.id or 0)
     assert gone.name == f"(forgotten client {client.id})" and gone.email is None
     assert (gone.phone, gone.notes, gone.do_not_contact_reason) == ("", "", "forgotten")
+    assert gone.address == ""
     shown = web.get(f"/clients/{client.id}").text
     assert "El cliente está olvidado" in shown
     assert "Laura" not in shown and "calle Mayor" not in shown and "bicicleta roja" not in shown
+    assert "Pilar" not in shown
     with read_session(any_engine) as session:
         events = session.exec(select(Event).where(Event.client_id == client.id)).all()
         assert [e.summary for e in events] == [""]
@@ -420,6 +444,7 @@ def test_html_in_every_client_field_is_shown_escaped(
         client = make_client(
             f"{payload} {n}", greeting=payload, company=payload, phone=payload, tags=payload,
             notes=payload, external_ref=f"{payload}-{n}", email=f"c{n}@example.es",
+            address=f"{payload}\n{payload}",
         )  # fmt: skip
         make_event(client, "complaint", summary=payload, compensation=payload, item=payload)
         make_letter(engine, business, client, subject=payload)

@@ -76,6 +76,25 @@ def test_good_rows_are_kept_and_bad_rows_reported_by_row_and_column(
     assert "2 sin cambios" in again.text and names(engine) == ["Laura Sánchez", "Pedro Ruiz"]
 
 
+def test_an_address_cell_keeps_its_lines_and_a_too_long_one_is_said_in_spanish(
+    engine: Engine, business: Business
+) -> None:
+    data = (
+        "nombre,correo,domicilio\n"
+        'Laura Sánchez,laura@example.es,"Calle Mayor 5\n28013 Madrid"\n'
+        f'Diego Gil,diego@example.es,"{chr(10).join("1234567")}"\n'
+        f"Pedro Ruiz,pedro@example.es,{'x' * 301}\n"
+    ).encode()
+    web = logged_in(engine, business)
+    page = upload(web, data)
+    assert rejected_rows(page.text) == [("3", "domicilio"), ("4", "domicilio")]
+    assert "la dirección tiene 7 líneas; en un sobre caben 6 como mucho" in page.text
+    assert "la dirección tiene más de 300 caracteres" in page.text
+    with read_session(engine) as session:
+        (laura,) = session.exec(select(Client)).all()
+    assert laura.address == "Calle Mayor 5\n28013 Madrid"
+
+
 def test_a_windows_1252_file_with_semicolons_is_read_as_the_cli_reads_it(
     engine: Engine, business: Business
 ) -> None:

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from followup.db import read_session, write_session
 from followup.models import Business, Letter, User
-from tests.factories import make_letter
+from tests.factories import client_maker, make_letter
 from tests.web_client import add_owner, csrf_of, dashboard, log_in
 
 
@@ -108,10 +108,46 @@ def test_print_views(engine: Engine, business: Business, form: str) -> None:
         assert "Taller de Bicicletas Ruiz" not in page.text
     else:
         assert "Taller de Bicicletas Ruiz" in page.text and "23 de noviembre de 2026" in page.text
-        assert 'class="address-space"' in page.text
     css = web.get("/static/print.css").text
     assert "@media print" in css and "size: A5" in css and "cursive" in css
     assert web.get(f"/letters/{letter.id}/print?format=letter").status_code == 404
+
+
+def test_a_printed_letter_shows_the_postal_address_when_known(
+    engine: Engine, business: Business
+) -> None:
+    """The recipient block holds the name, the company and the address's lines, escaped;
+    with no address (or on a note card, which goes in an envelope) nothing stands in
+    for it: no empty box, no placeholder."""
+    maker = client_maker(engine, business)
+    ana = maker("Ana <b>Ruiz</b>", company="Bicis Ana",
+                address="Calle Mayor 5, 2º B\n28013 Madrid\nEspaña")  # fmt: skip
+    grant = maker("Robert Grant", locale="en")
+    spanish = make_letter(engine, business, ana)
+    english = make_letter(engine, business, grant, locale="en", subject="Thank you",
+                          body_text="Dear Robert,\n\nThank you.\n")  # fmt: skip
+    web = logged_in(engine, business)
+
+    page = web.get(f"/letters/{spanish.id}/print?format=a4").text
+    assert (
+        '<div class="recipient">\n<p>Ana &lt;b&gt;Ruiz&lt;/b&gt;<br>Bicis Ana<br>'
+        "Calle Mayor 5, 2º B<br>28013 Madrid<br>España</p>\n</div>"
+    ) in page
+    assert '<main class="sheet" lang="es">' in page
+    card = web.get(f"/letters/{spanish.id}/print?format=card").text
+    assert "Calle Mayor" not in card and "recipient" not in card
+
+    with write_session(engine) as session:
+        for user in session.exec(__import__("sqlmodel").select(User)):
+            user.language = "en"
+            session.add(user)
+    for form in ("a4", "a5"):
+        page = web.get(f"/letters/{english.id}/print?format={form}").text
+        assert '<div class="recipient">\n<p>Robert Grant</p>\n</div>' in page
+        assert '<main class="sheet" lang="en">' in page and "November 23, 2026" in page
+        assert "address" not in page.split("<main")[1].lower()
+        assert "<br></p>" not in page and "—" not in page
+    assert "Print formats" in page  # the owner's own language around the letter
 
 
 def test_outbox_in_english(engine: Engine, business: Business) -> None:

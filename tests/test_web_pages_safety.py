@@ -1,6 +1,7 @@
 """Every page of the dashboard, enumerated from the app's route table: HTML typed into
-any client field or event summary is shown escaped, never as markup; and an owner of
-one business reaches nothing of another's, by any page route (404, nothing changed).
+any client field (the postal address among them) or event summary is shown escaped,
+never as markup; and an owner of one business reaches nothing of another's, by any page
+route (404, nothing changed).
 
 A page added later is held to both without touching this test: its path parameters are
 filled from the businesses below (a new parameter's name makes the test say which value
@@ -64,6 +65,7 @@ def _shop(engine: Engine, name: str, marker: str) -> Shop:
                 phone="+34 600 000 00" + str(n),
                 tags=payload,
                 notes=payload,
+                address="\n".join(CORPUS),  # every payload, one a line
                 external_ref=f"{marker}-{n}",
             )
             session.add(client)
@@ -127,15 +129,17 @@ def test_html_typed_by_the_owner_is_shown_escaped_on_every_page(
     web = _owner_of(engine, mine, "a@owner.example")
     pages = [(m, p) for m, p in page_routes(web.app) if m == "GET"]
     assert pages, "no dashboard page"
-    shown_somewhere = False
+    shown_somewhere = address_shown = False
     for _method, path in pages:
         answer = web.get(fill(path, mine.ids), follow_redirects=True)
         assert answer.status_code == 200, (path, answer.status_code)
         for live in LIVE:
             assert live not in answer.text, (path, live)
         shown_somewhere |= "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text
-    # The clients' names are on the pages (Today's letters at least), as text.
-    assert shown_somewhere
+        address_shown |= "&lt;/textarea&gt;&lt;svg onload=alert(1)&gt;" in answer.text
+    # The clients' names are on the pages (Today's letters at least), as text; their
+    # postal addresses too (their page, the form, the print view).
+    assert shown_somewhere and address_shown
 
 
 def _counts(engine: Engine, business_id: int) -> dict[str, Any]:

@@ -21,6 +21,11 @@ def _client_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--email"),
         click.option("--phone"),
         click.option("--company"),
+        click.option(
+            "--address",
+            help='Their postal address, for printed letters: a line break or \\n between '
+            'its lines, "Calle Mayor 5, 2º B\\n28013 Madrid\\nEspaña" (at most 6 lines).',
+        ),
         click.option("--locale", help="The language of their letters: es or en."),
         click.option(
             "--form-of-address",
@@ -37,7 +42,12 @@ def _client_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _given(**fields: str | bool | None) -> dict[str, str | bool]:
-    return {field: value for field, value in fields.items() if value is not None}
+    """The options given; in an address, the two characters ``\\n`` are a line break (what
+    an owner can type in a shell's quotes)."""
+    given = {field: value for field, value in fields.items() if value is not None}
+    if isinstance(address := given.get("address"), str):
+        given["address"] = address.replace("\\n", "\n")
+    return given
 
 
 @cli.group()

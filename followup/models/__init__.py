@@ -13,6 +13,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from followup.fields import ADDRESS_LENGTH
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -167,6 +169,8 @@ class Client(SQLModel, table=True):
     company: str = Field(default="", max_length=200)
     email: str | None = Field(default=None, max_length=320)
     phone: str = Field(default="", max_length=50)
+    # Their postal address, for a printed letter: up to six lines joined by "\n".
+    address: str = Field(default="", max_length=ADDRESS_LENGTH)
     locale: str | None = Field(default=None, max_length=5)
     form_of_address: str | None = Field(default=None, max_length=10)
     tags: str = Field(default="", max_length=500)

@@ -2,10 +2,11 @@
 
 ``spreadsheets.reading`` reads the file (encodings, delimiters, headers, row numbers),
 ``spreadsheets.matching`` finds the client a row is; this module checks each row as a
-client and applies it. Notes are the one multi-line field: they never reach a mail
-header, so their line ends are only normalised to ``\\n`` (and an exported file re-imports
-unchanged); every other cell is folded to one line, the greeting (how a letter addresses
-the client: "María José", "Sr. Ortega") included.
+client and applies it. Notes and the postal address are the multi-line fields: they
+never reach a mail header, so their line ends are only normalised to ``\\n`` (an address
+also loses its blank lines and keeps at most six: ``fields.postal_address``), and an
+exported file re-imports unchanged; every other cell is folded to one line, the greeting
+(how a letter addresses the client: "María José", "Sr. Ortega") included.
 
 A client needs an email or a phone, so a file needs an email or a phone column: a file of
 phones only imports its clients, matched on a re-import by reference, else by name and
@@ -40,7 +41,7 @@ from sqlmodel import Session, col, select
 from followup.businesses import get_business
 from followup.db import read_session, write_session
 from followup.errors import Invalid
-from followup.fields import normalise_email, parse_language
+from followup.fields import normalise_email, parse_language, postal_address
 from followup.models import Client, ClientStatus, DoNotContact, FormOfAddress, max_length
 from followup.spreadsheets.formulas import neutralise
 from followup.spreadsheets.matching import CLIENTS, ClientIndex, Known, contact_key, name_of
@@ -58,6 +59,10 @@ CLIENT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "email": ("email", "correo", "e-mail", "mail", "correo electrónico", "email address"),
     "phone": ("phone", "teléfono", "telephone", "mobile", "tel", "móvil"),
     "company": ("company", "empresa"),
+    "address": (
+        "address", "dirección", "domicilio", "postal address", "dirección postal",
+        "street address",
+    ),
     "locale": ("locale", "idioma", "language"),
     "form_of_address": ("form of address", "tratamiento"),
     "tags": ("tags", "etiquetas"),
@@ -67,7 +72,7 @@ CLIENT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "do_not_contact": ("do not contact", "no contactar"),
 }
 EXPORT_COLUMNS = (
-    "name", "greeting", "email", "phone", "company", "locale", "form_of_address",
+    "name", "greeting", "email", "phone", "company", "address", "locale", "form_of_address",
     "tags", "notes", "external_id", "status", "do_not_contact",
 )
 # The model's column sizes: checked here so PostgreSQL never refuses a row mid-import.
@@ -106,6 +111,7 @@ class _ClientRow:
     email: str | None
     phone: str
     company: str
+    address: str
     locale: str | None
     form_of_address: str | None
     tags: str
@@ -172,6 +178,11 @@ def _check_client(row: RowCheck, emails: _Emails) -> _ClientRow:
     if "\r" in notes:
         notes = re.sub(r"\r\n?", "\n", notes)
     row.check_length("notes", notes)
+    postal = ""
+    try:
+        postal = postal_address(row.values.get("address", ""))
+    except Invalid as exc:
+        row.problem("address", str(exc), row.values.get("address"))
     phone = row.text("phone")
     return _ClientRow(
         number=row.number,
@@ -180,6 +191,7 @@ def _check_client(row: RowCheck, emails: _Emails) -> _ClientRow:
         email=email,
         phone=phone,
         company=row.text("company"),
+        address=postal,
         locale=locale,
         form_of_address=address,
         tags=row.text("tags"),
@@ -193,7 +205,8 @@ def _check_client(row: RowCheck, emails: _Emails) -> _ClientRow:
 def _changes(client: Row[Any], row: _ClientRow, now: datetime) -> dict[str, Any]:
     wanted: dict[str, object] = {
         "name": row.name, "greeting": row.greeting, "email": row.email, "phone": row.phone,
-        "company": row.company, "locale": row.locale, "form_of_address": row.form_of_address,
+        "company": row.company, "address": row.address, "locale": row.locale,
+        "form_of_address": row.form_of_address,
         "tags": row.tags, "notes": row.notes, "external_ref": row.external_ref,
     }
     changes = {k: v for k, v in wanted.items() if v not in (None, "") and getattr(client, k) != v}
@@ -207,7 +220,8 @@ def _new_client(row: _ClientRow, business_id: int, now: datetime) -> dict[str, A
     """Every column of the new client's row (an insert of many rows needs the same keys)."""
     return {
         "business_id": business_id, "name": row.name, "greeting": row.greeting,
-        "email": row.email, "phone": row.phone, "company": row.company, "locale": row.locale,
+        "email": row.email, "phone": row.phone, "company": row.company,
+        "address": row.address, "locale": row.locale,
         "form_of_address": row.form_of_address, "tags": row.tags, "notes": row.notes,
         "external_ref": row.external_ref,
         "status": ClientStatus.active.value, "do_not_contact": row.do_not_contact,
@@ -360,7 +374,8 @@ def export_clients(session: Session, business_id: int, out: TextIO) -> int:
     for c in session.exec(query):
         writer.writerow([
             *map(neutralise, (
-                c.name, c.greeting, c.email or "", c.phone, c.company, c.locale or "",
+                c.name, c.greeting, c.email or "", c.phone, c.company, c.address,
+                c.locale or "",
                 c.form_of_address or "", c.tags, c.notes, c.external_ref or "",
             )),
             c.status, str(c.do_not_contact).lower(),

@@ -32,8 +32,8 @@ Keys = tuple[str | None, str | None, str | None]
 STORED = tuple(
     CLIENTS.c[name]
     for name in (
-        "id", "name", "greeting", "email", "phone", "company", "locale", "form_of_address", "tags",
-        "notes", "external_ref", "do_not_contact",
+        "id", "name", "greeting", "email", "phone", "company", "address", "locale",
+        "form_of_address", "tags", "notes", "external_ref", "do_not_contact",
     )
 )  # fmt: skip
 

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from followup.fields import ADDRESS_LENGTH, ADDRESS_LINES
 from followup.models import EventKind
 from followup.schemas import ClientView, EventView, GuaranteeView, LetterView, PickView
 
@@ -96,6 +97,13 @@ class ClientFields(Body):
     email: str | None = line(320, None, description="An email address (checked).")
     phone: str | None = line(50, None)
     company: str | None = line(200, None)
+    address: str | None = line(
+        ADDRESS_LENGTH,
+        None,
+        description=f"The postal address, for a printed letter: street, postcode and town, "
+        f"country, one per line (at most {ADDRESS_LINES} lines; blank lines are dropped).",
+        examples=["Calle Mayor 5, 2º B\n28013 Madrid\nEspaña"],
+    )
     locale: Language | None = Field(None, description="es or en: the letters' language.")
     form_of_address: Literal["usted", "tu", ""] | None = None
     tags: str | None = line(500, None)

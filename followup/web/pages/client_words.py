@@ -16,6 +16,7 @@ FIELD_HELP = {
     "company": N_("Write the company on one line (at most 200 characters)."),
     "email": N_("This email address does not look right: check it, or leave it empty."),
     "phone": N_("Write the phone on one line (at most 50 characters)."),
+    "address": N_("Write the postal address in at most 6 lines (300 characters in all)."),
     "locale": N_("Choose Spanish or English."),
     "form_of_address": N_("Choose usted or tú."),
     "tags": N_("Write the tags on one line (at most 500 characters)."),

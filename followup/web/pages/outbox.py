@@ -110,8 +110,8 @@ def print_view(
     request: Request, owner: LoggedIn, letter_id: int, format: str = "a4"
 ) -> HTMLResponse:
     """A clean page to print: the business's details, the date in the letter's language,
-    the client's name (and the space for their postal address: clients have no address
-    on record yet), the text; or a note card in a handwritten-style font."""
+    the client's name, company and postal address (those known: nothing stands in for a
+    missing one), the text; or a note card in a handwritten-style font."""
     if format not in FORMATS:
         raise HTTPException(404)
     with read_session(request.app.state.followup.engine) as session:
