@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from followup.letters.context import CONTEXT_VARIABLES
-from followup.web.i18n import N_, format_decimal, gettext
-from followup.web.pages.template_syntax import quoted, say, syntax_error
+from followup.web.i18n import N_, format_decimal, gettext, say
+from followup.web.pages.template_syntax import quoted, syntax_error
 
 _SYNTAX = re.compile(r"^line (\d+): (.*)$", re.DOTALL)
 _UNKNOWN = re.compile(r"^unknown variable '([^']+)'")

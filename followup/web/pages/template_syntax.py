@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from followup.web.i18n import N_, gettext
+from followup.web.i18n import N_, gettext, say
 
 # Jinja's names of tokens (``jinja2.lexer.describe_token_type``) as the owner typed them.
 SYMBOLS = {
@@ -49,16 +49,6 @@ FIXED = {
     "Missing end of raw directive": N_("A {% raw %} is never closed: add {% endraw %}."),
     "tag name expected": N_("A {% is not followed by the name of a tag, such as if or for."),
 }  # fmt: skip
-
-
-def fill(message: str, values: dict[str, str]) -> str:
-    """``message`` with its ``%(name)s`` replaced: the messages hold a literal ``{% … %}``,
-    which the ``%`` operator would read as a conversion."""
-    return re.sub(r"%\((\w+)\)s", lambda m: values[m.group(1)], message)
-
-
-def say(language: str, message: str, **values: str) -> str:
-    return fill(gettext(language, message), values)
 
 
 def quoted(language: str, text: str) -> str:
