@@ -161,3 +161,51 @@ def test_the_cli_keeps_jinjas_words() -> None:
     sample = sample_contexts("apology", "es-usted")[0]
     problems = check_override("apology", "es-usted", "{% saludo %}", sample)
     assert problems == ["line 1: Encountered unknown tag 'saludo'."]
+
+
+def test_an_unknown_filter_is_a_problem_with_its_line_not_a_server_error(engine: Engine) -> None:
+    """Jinja finds an unknown filter or test while compiling, not parsing: the check
+    once let it escape as a traceback (a 500 on the page, a crash in the CLI)."""
+    owner = logged_in(engine)
+    default = default_source("apology", "es-usted")
+    source = default.replace(
+        "{% block subject %}", "{% block subject %}{{ client.name | mayusculas }}", 1
+    )
+    refused = owner.post(SAVE, {"source": source}, PAGE)
+    assert refused.status_code == 422
+    shown = html.unescape(refused.text)
+    assert "Línea 6:" in shown and "{{ client.name | mayusculas }}" in shown
+    assert "«mayusculas» no es un filtro que conozcan las plantillas" in shown
+    sample = sample_contexts("apology", "es-usted")[0]
+    assert check_override("apology", "es-usted", source, sample) == [
+        "line 6: No filter named 'mayusculas'."
+    ]
+    tested = default.replace("{% block subject %}", "{% block subject %}{{ client.name is largo }}")
+    (problem,) = check_override("apology", "es-usted", tested, sample)
+    assert explain("en", tested, [problem])[0].message == (
+        "“largo” is not a test that templates know: check how it is written after “is”."
+    )
+
+
+def test_a_test_letter_that_fails_says_why_in_spanish() -> None:
+    default = default_source("apology", "es-usted")
+
+    def said(typed: str) -> str:
+        source = default.replace("{% block subject %}", "{% block subject %}" + typed, 1)
+        (problem,) = explain("es", source, check_override(
+            "apology", "es-usted", source, sample_contexts("apology", "es-usted")[0]
+        ))  # fmt: skip
+        assert problem.line == 6
+        return problem.message
+
+    assert said("{{ client.nmae }}") == (
+        "«client» no tiene ningún campo «nmae»: sus campos son name, greeting, company, email, "
+        "phone."
+    )
+    assert said("{% if client.name %}{{ client.name|mayus }}{% endif %}") == (
+        "«mayus» no es un filtro que conozcan las plantillas: revise cómo está escrito después "
+        "de la «|»."
+    )
+    assert said("{{ client.__class__ }}").startswith(
+        "No está permitido en una carta (el entorno seguro lo rechaza): «"
+    )

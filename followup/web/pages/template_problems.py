@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from followup.letters.context import CONTEXT_VARIABLES
 from followup.web.i18n import N_, format_decimal, gettext, say
-from followup.web.pages.template_syntax import quoted, syntax_error
+from followup.web.pages.template_syntax import quoted, syntax_error, unknown_name
 
 _SYNTAX = re.compile(r"^line (\d+): (.*)$", re.DOTALL)
 _UNKNOWN = re.compile(r"^unknown variable '([^']+)'")
@@ -29,6 +29,8 @@ _SHOWS_CODE = N_(
     "The test letter shows template code (%(code)s) to the client: check that each "
     "{{ … }} and {% … %} is written whole."
 )
+_NO_FIELD = re.compile(r"^(\w+) has no '(\w+)'; its fields are (.*)$")
+_EMPTY = re.compile(r"^it reads '(\w+)' from a value that is empty \(None\) here")
 _SAYS_GUARANTEE = re.compile(r"\bsay\s*\.\s*guarantee\b|\bsay\s*\[\s*['\"]guarantee['\"]\s*\]")
 
 
@@ -69,11 +71,9 @@ def explain(language: str, source: str, problems: list[str]) -> list[Problem]:
             if detail.startswith(_SANDBOX):
                 message = gettext(
                     language, "Not allowed in a letter (the sandbox refuses it): %(detail)s"
-                ) % {"detail": detail.removeprefix(_SANDBOX)}
+                ) % {"detail": quoted(language, detail.removeprefix(_SANDBOX))}
             else:
-                message = gettext(language, "The test letter failed: %(detail)s") % {
-                    "detail": detail
-                }
+                message = _failed(language, detail)
             explained.append(Problem(message, line, at(line)))
         else:
             explained.append(Problem(_ours(language, problem)))
@@ -106,6 +106,27 @@ def _ours(language: str, problem: str) -> str:
                 said.append(gettext(language, _DRAFT[part]))
         return " ".join(said)
     return problem
+
+
+def _failed(language: str, detail: str) -> str:
+    """Why the test letter could not be written (``letters.rendering``'s words)."""
+    if found := _NO_FIELD.match(detail):
+        thing, name, fields = found.groups()
+        return say(
+            language,
+            N_("%(thing)s has no field %(name)s: its fields are %(fields)s."),
+            thing=quoted(language, thing), name=quoted(language, name), fields=fields,
+        )  # fmt: skip
+    if found := _EMPTY.match(detail):
+        return say(
+            language,
+            N_("%(name)s is read from a value that is empty in the test letter: put it inside "
+               "an {% if … %}."),
+            name=quoted(language, found.group(1)),
+        )  # fmt: skip
+    return unknown_name(language, detail) or say(
+        language, N_("The test letter failed: %(detail)s"), detail=quoted(language, detail)
+    )
 
 
 def _first_line_with(lines: list[str], name: str) -> int | None:

@@ -43,6 +43,9 @@ _CHAR = re.compile(r"""^unexpected char (['"])(.+)\1 at \d+$""")
 _EXPECTED_TOKEN = re.compile(r"^expected token '(.+?)', got '(.+)'$")
 _EXPRESSION = re.compile(r"^Expected an expression, got '(.+)'$")
 _UNEXPECTED = re.compile(r"^unexpected '(.+?)'(?:, expected '(.+)')?$")
+# Compiling finds these; rendering too, inside an {% if %} (then with " found").
+_NO_FILTER = re.compile(r"^No filter named '(.+)'(?: found)?\.$")
+_NO_TEST = re.compile(r"^No test named '(.+)'(?: found)?\.$")
 FIXED = {
     "expected name or number": N_("A name or a number is missing after a dot."),
     "Missing end of comment tag": N_("A comment opened with {# is never closed: add #}."),
@@ -133,6 +136,29 @@ def syntax_error(language: str, line: int, detail: str) -> str:
                 got=token(language, got),
             )  # fmt: skip
         return say(language, N_("%(got)s is out of place here."), got=token(language, got))
+    return unknown_name(language, detail) or _rare(language, line, detail)
+
+
+def unknown_name(language: str, detail: str) -> str | None:
+    """An unknown filter or test, in words; None for another error."""
+    if found := _NO_FILTER.match(detail):
+        return say(
+            language,
+            N_("%(name)s is not a filter that templates know: check how it is written after "
+               "the “|”."),
+            name=quoted(language, found.group(1)),
+        )  # fmt: skip
+    if found := _NO_TEST.match(detail):
+        return say(
+            language,
+            N_("%(name)s is not a test that templates know: check how it is written after "
+               "“is”."),
+            name=quoted(language, found.group(1)),
+        )  # fmt: skip
+    return None
+
+
+def _rare(language: str, line: int, detail: str) -> str:
     if detail in FIXED:
         return gettext(language, FIXED[detail])
     return say(
