@@ -94,6 +94,10 @@ def test_templates_are_checked_before_they_are_saved(engine: Engine) -> None:
     escape = api.put(path, json={"source": default["source"].replace("{% block subject %}", reach)})
     assert escape.status_code == 422 and "not allowed" in escape.json()["error"]["message"]
     assert api.put(path, json={"source": "x" * 20_001}).status_code == 422
+    # An unknown filter is found while compiling: a 422 naming it, not a 500.
+    mistyped = default["source"].replace("{% block subject %}", "{% block subject %}{{ 1|x }}")
+    filtered = api.put(path, json={"source": mistyped})
+    assert filtered.status_code == 422 and "No filter named 'x'" in filtered.text
     edited = default["source"].replace("{% block subject %}", "{% block subject %}Perdón: ", 1)
     saved = api.put(path, json={"source": edited})
     assert saved.status_code == 200, saved.text

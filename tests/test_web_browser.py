@@ -51,6 +51,7 @@ WORDS = {
         "default": "Esta es la plantilla de serie",
         "import": "Importar",
         "imported": "Lo que se ha importado",
+        "importing": "Importando las filas…",
         "new": "2 clientes nuevos",
         "rejected": "1 fila rechazada",
         "csv": "nombre;correo;empresa\nCarmen Ortiz;carmen@example.es;Bar Sol\n"
@@ -74,12 +75,27 @@ WORDS = {
         "default": "This is the default template",
         "import": "Import",
         "imported": "What was imported",
+        "importing": "Importing the rows…",
         "new": "2 new clients",
         "rejected": "1 row rejected",
         "csv": "name,email,company\nCarmen Ortiz,carmen@example.es,Bar Sol\n"
         "José Luis Pérez,jl@example.es,\nNo Email,not-an-email,\n",
     },
 }
+
+
+# Every state the import's progress passes through, as the page shows it: recorded by a
+# MutationObserver, whose callback runs right after each change (no polling, no sleep).
+WATCH_THE_IMPORT = """() => {
+  window.importStates = [];
+  const bar = document.getElementById("import-progress");
+  const words = document.getElementById("import-state");
+  const note = () => window.importStates.push(
+    {text: words.textContent, indeterminate: !bar.hasAttribute("value")});
+  const watching = {attributes: true, childList: true, characterData: true, subtree: true};
+  new MutationObserver(note).observe(bar, watching);
+  new MutationObserver(note).observe(words, watching);
+}"""
 
 
 @dataclass(frozen=True)
@@ -216,12 +232,19 @@ def test_the_owners_routine_in_a_browser(shop: Shop) -> None:
             files=[{"name": "clients.csv", "mimeType": "text/csv",
                     "buffer": words["csv"].encode("utf-8")}],
         )  # fmt: skip
+        page.evaluate(WATCH_THE_IMPORT)
         page.get_by_role("button", name=words["import"], exact=True).click()
         result = page.locator("#import-result h2")
         result.wait_for()
         report = page.inner_text("#import-result")
         assert words["imported"] in report and words["new"] in report, report
         assert words["rejected"] in report and "4" in page.inner_text("#import-result table")
+        # Once the file was sent, the bar turned indeterminate and said the rows were
+        # being imported, in the page's language; the report then took its place.
+        seen = page.evaluate("() => window.importStates")
+        assert {"text": words["importing"], "indeterminate": True} in seen, seen
+        assert page.inner_text("#import-state") == ""
+        assert page.locator("#import-progress").is_hidden()
         assert problems == []
 
 

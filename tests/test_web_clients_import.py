@@ -160,8 +160,11 @@ def test_htmx_gets_the_report_alone_and_the_form_shows_the_upload_s_progress(
     assert 'data-upload-progress="import-progress"' in form
     assert '<progress id="import-progress" max="100" value="0" hidden' in form
     assert '<section id="import-result" aria-live="polite">' in form
+    # Once the file is sent, the words while the rows are imported: the page's, not the script's.
+    assert 'data-upload-state="import-state"' in form
+    assert '<span id="import-state" role="status" data-importing="Importing the rows…">' in form
     script = (STATIC / "upload.js").read_text()
-    assert "htmx:xhr:progress" in script and "progress.value" in script
+    assert "htmx:xhr:progress" in script and "bar.value" in script and "Importing" not in script
     part = upload(web, GOOD_AND_BAD, htmx=True)
     assert part.status_code == 200 and "<html" not in part.text
     assert "2 new clients" in part.text and "3 rows rejected" in part.text

@@ -166,3 +166,16 @@ def test_outbox_in_english(engine: Engine, business: Business) -> None:
 def test_an_empty_outbox_says_where_letters_come_from(engine: Engine, business: Business) -> None:
     page = logged_in(engine, business).get("/outbox").text
     assert "Aún no hay cartas: se redactan en Hoy" in page
+
+
+def test_a_letter_being_sent_says_so_and_settings_keeps_its_heading(
+    engine: Engine, business: Business
+) -> None:
+    """One message id had two Spanish words (the status, Settings' heading): the first
+    catalogue read won and the Outbox called a letter being sent "Envío"."""
+    make_letter(engine, business, status="sending")
+    web = logged_in(engine, business)
+    page = web.get("/outbox?status=sending").text
+    assert "<h2>Enviándose</h2>" in page
+    assert '<span class="status status-sending">Enviándose</span>' in page
+    assert ">Envío</" in web.get("/settings").text

@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 
 from followup.businesses import update_business
 from followup.db import read_session, write_session
+from followup.jobs.delivery import pause_reason
+from followup.mail.mailer import SendError
 from followup.models import Business, InboxState
 from followup.outbox.sender import pause_sending
 from followup.services import settings_view
@@ -156,9 +158,16 @@ def test_sending_paused_and_the_inbox_said_in_words(engine: Engine) -> None:
         assert business is not None
         update_business(session, business, now=NOW,
                         imap_url="imaps://marta%40bicis.example@imap.bicis.example/INBOX")
-        pause_sending(session, business_id, "maildir", "535 authentication refused", NOW)
+        refused = SendError(
+            "authentication refused by smtp.bicis.example (535 5.7.8 Authentication "
+            "credentials invalid): check the user and app password", permanent=False, pauses=True,
+        )  # fmt: skip
+        pause_sending(session, business_id, "maildir", pause_reason(business, refused), NOW)
     page = html.unescape(owner.web.get("/settings").text)
-    assert "El envío está en pausa desde el" in page and "535 authentication refused" in page
+    assert "El envío está en pausa desde el" in page
+    replied = "El servidor de correo respondió: «535 5.7.8 Authentication credentials invalid»."
+    assert replied in page
+    assert "authentication refused by" not in page and "followup send" not in page
     assert "Para reanudarlo: corrija el usuario o la contraseña en FOLLOWUP_SMTP_URL" in page
     assert "aún no se ha leído" in page
     with write_session(engine) as session:
@@ -171,7 +180,9 @@ def test_sending_paused_and_the_inbox_said_in_words(engine: Engine) -> None:
     page = html.unescape(owner.web.get("/settings").text)
     # 07:00 UTC is 08:00 in Madrid.
     assert re.search(r"se leyó por última vez el 23 nov 2026, 8:00:00", page)
-    assert "Su lectura está en pausa desde el 23 nov 2026, 6:00:00: login refused" in page
+    assert "Su lectura está en pausa desde el 23 nov 2026, 6:00:00. El envío sigue" in page
+    assert "El servidor de correo rechazó el acceso a su buzón: revise el usuario" in page
+    assert "login refused" not in page
 
 
 @pytest.fixture
@@ -196,7 +207,13 @@ def test_a_test_email_through_a_real_smtp_server(
     refused = wrong.post("/settings/test-email", {"to": "owner@example.es"}, "/settings")
     words = html.unescape(refused.text)
     assert "El mensaje de prueba a owner@example.es no se envió" in words
-    assert "authentication refused" in words and "Se rechazó el acceso" in words
+    assert (
+        "El mensaje de prueba a owner@example.es no se envió. Se rechazó el acceso: revise el "
+        "usuario y la contraseña (una contraseña de aplicación en Gmail u Outlook) en "
+        "FOLLOWUP_SMTP_URL. El servidor de correo respondió: «535 5.7.8 Authentication "
+        "credentials invalid»."
+    ) in words
+    assert "authentication refused by" not in words  # the CLI's English, not the page's
     assert "bad" not in re.sub(r"<[^>]+>", "", refused.text).split("El mensaje")[1][:300]
     bad = owner.post("/settings/test-email", {"to": "nobody"}, "/settings")
     assert bad.status_code == 422 and 'id="test-error"' in bad.text

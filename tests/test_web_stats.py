@@ -115,10 +115,45 @@ def test_the_report_and_its_since_filter(engine: Engine) -> None:
     assert title_and_h1(english) == ("Stats", "Stats") and "Letters sent per week" in english
 
 
-def test_no_letters_yet_says_so(engine: Engine) -> None:
+def weeks_section(html: str) -> str:
+    start = html.index('aria-labelledby="weeks-title"')
+    return html[start : html.index('aria-labelledby="report-title"')]
+
+
+def test_no_letters_yet_says_so_in_one_sentence_without_an_empty_chart(engine: Engine) -> None:
     owner = logged_in(engine)
-    page = owner.web.get("/stats").text
-    assert "aún no se envió ninguna carta" in page and 'class="bar"' not in page
+    client = client_maker(engine, owner.business.id or 0)("Laura Gómez")
+    make_letter(engine, owner.business.id or 0, client, day=MONDAY, status="draft")  # not sent
+    section = weeks_section(owner.web.get("/stats").text)
+    assert "<svg" not in section and "<table" not in section and "<figure" not in section
+    sentences = re.findall(r"<p[^>]*>(.*?)</p>", section)
+    assert sentences == [
+        "En estas semanas aún no se ha enviado ninguna carta. El gráfico se irá llenando a "
+        "medida que salgan las cartas que usted apruebe en Hoy: las de cada semana, contadas "
+        "por tipo."
+    ]
+    owner.web.post("/language", data={"lang": "en", "csrf_token": owner.token("/stats")})
+    english = weeks_section(owner.web.get("/stats?since=2026-11-16").text)
+    assert "<svg" not in english and "<table" not in english
+    assert re.findall(r"<p[^>]*>(.*?)</p>", english) == [
+        "No letter has been sent in these weeks yet. The chart fills in as the letters you "
+        "approve on Today go out: each week's, counted by kind."
+    ]
+
+
+def test_no_letters_yet_in_automatic_mode_says_they_go_out_by_themselves(engine: Engine) -> None:
+    owner = logged_in(engine, approval_mode="auto")
+    section = weeks_section(owner.web.get("/stats").text)
+    assert "<svg" not in section
+    assert "a medida que salgan las cartas del día a su hora de envío" in section
+
+
+def test_one_letter_sent_draws_the_chart(engine: Engine) -> None:
+    owner = logged_in(engine)
+    client = client_maker(engine, owner.business.id or 0)("Laura Gómez")
+    make_letter(engine, owner.business.id or 0, client, day=MONDAY, status="sent", sent_at=NOW)
+    section = weeks_section(owner.web.get("/stats").text)
+    assert "<svg" in section and "<table" in section and "aún no se ha enviado" not in section
 
 
 def test_the_scale_steps_are_round() -> None:

@@ -73,14 +73,14 @@ def test_each_problem_is_shown_with_its_line_and_nothing_is_saved(engine: Engine
     default = default_source("apology", "es-usted")
     lines = default.count("\n")
     cases = {
-        default + "\n{% if %}": [f"Línea {lines + 2}:", "Error de sintaxis"],
+        default + "\n{% if %}": [f"Línea {lines + 2}:", "Falta algo antes de «%}»: un nombre"],
         default.replace("{% block subject %}", "{% block subject %}{{ secreto }}", 1): [
             "Variable desconocida «secreto»", "Línea 6:", "{{ secreto }}"
         ],
         default.replace(
             "{% block subject %}", "{% block subject %}{{ client.__class__.__mro__ }}", 1
         ): ["No está permitido en una carta", "Línea 6:"],
-        "x" * 20_001: ["La plantilla es demasiado larga: 20,001 caracteres"],
+        "x" * 20_001: ["La plantilla es demasiado larga: 20.001 caracteres; el límite es 20.000"],
     }
     for source, words in cases.items():
         refused = owner.post(SAVE, {"source": source}, PAGE)

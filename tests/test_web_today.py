@@ -110,7 +110,7 @@ def test_approve_one_then_approving_it_again_is_refused_and_changes_nothing(
         session.add(sent)
     again = web.post(f"/letters/{first}/approve", data={"csrf_token": token(web)})
     assert again.status_code == 409
-    assert "No se puede aprobar esta carta: está enviada. No se ha cambiado nada." in again.text
+    assert "No se puede aprobar esta carta: ya se envió. No se ha cambiado nada." in again.text
     assert status_of(engine, first or 0) == "sent"
     by_htmx = web.post(f"/letters/{first}/approve", data={"csrf_token": token(web)}, headers=HTMX)
     assert by_htmx.status_code == 409 and 'role="alert"' in by_htmx.text

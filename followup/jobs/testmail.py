@@ -30,7 +30,7 @@ class TestOutcome:
     """``to`` as written to; ``server``: the mail server shown without its password (None:
     the Maildir ``maildir``); ``problem``: the server's words when it was not sent;
     ``login_refused``: the server refused our login (letters wait until the settings
-    change)."""
+    change); ``code``: the ``SendError``'s, for a caller that says it in other words."""
 
     to: str
     server: str | None
@@ -38,6 +38,7 @@ class TestOutcome:
     problem: str | None = None
     login_refused: bool = False
     stops: bool = False
+    code: str | None = None
 
     @property
     def sent(self) -> bool:
@@ -79,6 +80,7 @@ def send_test_message(
             problem=exc.message.removesuffix("; the letter will be retried"),
             login_refused=exc.pauses,
             stops=exc.stops or exc.pauses,
+            code=exc.code,
         )
     finally:
         close = getattr(mailer, "close", None)

@@ -61,11 +61,13 @@ def check_override(kind: str, tlocale: str, source: str, sample: Mapping[str, An
         return [f"the template has {len(source):,} characters; the limit is {MAX_OVERRIDE_CHARS:,}"]
     try:
         tree = sandbox_env(tlocale).parse(source)
+        # Compiling to find the variables also finds an unknown filter or test.
+        undeclared = meta.find_undeclared_variables(tree)
     except jinja2.TemplateSyntaxError as exc:
         return [f"line {exc.lineno}: {exc.message}"]
     problems = [
         f"unknown variable {name!r}: a letter can use {', '.join(CONTEXT_VARIABLES)}"
-        for name in sorted(meta.find_undeclared_variables(tree) - set(CONTEXT_VARIABLES))
+        for name in sorted(undeclared - set(CONTEXT_VARIABLES))
     ]
     for included in meta.find_referenced_templates(tree):
         if included is None or not included.endswith("/_signature.j2"):

@@ -14,6 +14,7 @@ message and fails when one is missing from a catalogue or lacks its Spanish.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from gettext import GNUTranslations
 from io import BytesIO
@@ -59,6 +60,12 @@ def catalogue_files(language: str) -> list[Path]:
 
 def gettext(language: str, message: str) -> str:
     return translations(supported(language)).gettext(message)
+
+
+def say(language: str, message: str, **values: str) -> str:
+    """``message`` in ``language`` with its ``%(name)s`` filled in. Not the ``%``
+    operator: a message may hold a literal ``{% … %}`` (a template's tag)."""
+    return re.sub(r"%\((\w+)\)s", lambda m: values[m.group(1)], gettext(language, message))
 
 
 def supported(language: str | None) -> str:

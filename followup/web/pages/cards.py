@@ -20,7 +20,7 @@ STATUSES = {
     "draft": N_("Draft"),
     "approved": N_("Approved"),
     "queued": N_("Queued"),
-    "sending": N_("Sending"),
+    "sending": N_("Being sent"),  # not "Sending": Settings' heading of that name is "Envío"
     "sent": N_("Sent"),
     "failed": N_("Failed"),
     "uncertain": N_("Uncertain"),
@@ -45,16 +45,34 @@ MOMENTS = {
     "delay": N_("Delivery delayed"),
     "report": N_("Delivery report"),
 }
-# What the owner did that the letter's state refused, per action.
-REFUSALS = {
-    "approve": N_("This letter cannot be approved: it is %(status)s. Nothing was changed."),
-    "edit": N_("This letter cannot be edited any more: it is %(status)s. Nothing was changed."),
-    "skip": N_("This pick cannot be skipped any more. Nothing was changed."),
-    "dismiss": N_("This letter cannot be dismissed: it is %(status)s. Nothing was changed."),
-    "done": N_("This letter cannot be marked done: it is %(status)s. Nothing was changed."),
-    "resend": N_("This letter cannot be sent again: it is %(status)s. Nothing was changed."),
-    "mark-sent": N_("Only an uncertain letter can be marked as sent; this one is %(status)s."),
+# A refusal is said in two whole clauses: what could not be done, then why, which is
+# the letter's state said as a clause of its own ("ya se envió", "está en cola"): a
+# status's label dropped into a sentence ("está borrador") is not Spanish.
+REFUSED = {
+    "approve": N_("This letter cannot be approved"),
+    "edit": N_("This letter cannot be edited any more"),
+    "dismiss": N_("This letter cannot be dismissed"),
+    "done": N_("This letter cannot be marked done"),
+    "resend": N_("This letter cannot be sent again"),
+    "mark-sent": N_("This letter cannot be marked as sent"),
 }
+# Why, per status: the letter is feminine in Spanish ("la carta").
+BECAUSE = {
+    "draft": N_("it is still a draft"),
+    "approved": N_("it is approved already and waits for its send time"),
+    "queued": N_("it is queued to be sent"),
+    "sending": N_("it is being sent right now"),
+    "sent": N_("it has been sent already"),
+    "failed": N_("it could not be sent"),
+    "uncertain": N_("it may have arrived already, but the mail server did not confirm it"),
+    "cancelled": N_("it was cancelled"),
+    "dismissed": N_("it was dismissed"),
+}
+# An email is never marked done by hand, whatever its state.
+BY_EMAIL = N_("it goes out by email from the Outbox, it is not done by hand")
+SOME_STATE = N_("its state does not allow it any more")
+REFUSAL = N_("%(refused)s: %(because)s. Nothing was changed.")
+SKIP_REFUSED = N_("This pick cannot be skipped any more. Nothing was changed.")
 FIELDS = {
     "subject": N_("Write a subject."),
     "text": N_("Write the letter's text."),
@@ -169,7 +187,9 @@ def segments(line: str, marked: list[str]) -> list[Segment]:
     return out
 
 
-def refusal(language: str, action: str, exc: FollowupError, status: str) -> tuple[str, str | None]:
+def refusal(
+    language: str, action: str, exc: FollowupError, status: str, channel: str = Channel.email
+) -> tuple[str, str | None]:
     """The owner's words for a refused action, and the field it belongs to."""
     if isinstance(exc, Invalid):
         words = TOO_LONG if "longer than" in exc.message else FIELDS.get(exc.field or "", "")
@@ -177,5 +197,16 @@ def refusal(language: str, action: str, exc: FollowupError, status: str) -> tupl
     if isinstance(exc, NotFound):
         raise exc
     assert isinstance(exc, Conflict)
-    shown = gettext(language, STATUSES.get(status, status)).lower()
-    return gettext(language, REFUSALS[action]) % {"status": shown}, None
+    return refused_because(language, action, status, channel), None
+
+
+def refused_because(language: str, action: str, status: str, channel: str) -> str:
+    """What could not be done to a letter in ``status``, and why, as whole sentences."""
+    if action == "skip":
+        return gettext(language, SKIP_REFUSED)
+    because = BY_EMAIL if action == "done" and channel == Channel.email else None
+    words = {
+        "refused": gettext(language, REFUSED[action]),
+        "because": gettext(language, because or BECAUSE.get(status, SOME_STATE)),
+    }
+    return gettext(language, REFUSAL) % words

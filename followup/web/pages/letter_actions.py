@@ -91,8 +91,8 @@ def refused(
 ) -> Response:
     context = request.app.state.followup
     with read_session(context.engine) as session:
-        status = get_letter(session, owner.business_id, letter_id).status
-    message, field = refusal(owner.language, action, exc, status)
+        letter = get_letter(session, owner.business_id, letter_id)
+    message, field = refusal(owner.language, action, exc, letter.status, letter.channel)
     code = 422 if isinstance(exc, Invalid) else 409
     target = shown_card or letter_id
     if is_htmx(request):
@@ -136,8 +136,8 @@ def edit(
             edit_letter(session, letter, now, subject=subject, text=text)
     except FollowupError as exc:
         with read_session(context.engine) as session:
-            status = get_letter(session, owner.business_id, letter_id).status
-        message, field = refusal(owner.language, "edit", exc, status)
+            letter = get_letter(session, owner.business_id, letter_id)
+        message, field = refusal(owner.language, "edit", exc, letter.status, letter.channel)
         one = card(request, owner, letter_id)
         one.error, one.field = message, field
         one.values = {"subject": subject, "text": text}

@@ -3,7 +3,8 @@ checks (``businesses.update_business``), a refusal shown beside its field with w
 typed kept; the user's own dashboard language; a test email sent the way letters go
 (``jobs.testmail``, as ``followup send-test``), with what happened in words; and how the
 mail is doing: sending paused because the server refused our login (and how to resume),
-the inbox's last read and any problem reading it."""
+the inbox's last read and any problem reading it. A problem is explained in the owner's
+language (``mail_words``), the server's own words quoted as theirs."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from followup.web.auth import LoggedIn, Owner
 from followup.web.i18n import gettext
 from followup.web.layout import render
 from followup.web.pages import page_router
+from followup.web.pages.mail_words import inbox_problem, smtp_problem
 from followup.web.pages.settings_fields import FIELDS, GROUPS, ask, weekdays
 from followup.web.pages.wording import moment, pop_notice, set_notice
 
@@ -60,11 +62,13 @@ def _page(
     mail = {
         "server": smtp.shown if smtp is not None else None,
         "maildir": str(context.settings.outbox_dir),
-        "paused": status.sending_paused,
+        "paused": (
+            smtp_problem(language, status.sending_paused) if status.sending_paused else None
+        ),
         "paused_at": moment(status.sending_paused_at, language, zone),
         "inbox": status.inbox,
         "read_at": moment(status.inbox_read_at, language, zone),
-        "problem": status.inbox_problem,
+        "problem": inbox_problem(language, status.inbox_problem) if status.inbox_problem else None,
         "problem_since": moment(status.inbox_problem_since, language, zone),
     }
     return render(
@@ -172,7 +176,8 @@ def send_test_email(
         "sent": outcome.sent,
         "server": outcome.server,
         "maildir": outcome.maildir,
-        "problem": outcome.problem,
-        "login_refused": outcome.login_refused,
+        "problem": smtp_problem(language, outcome.problem, outcome.code)
+        if outcome.problem
+        else None,
     }
     return _page(request, owner, test=test)

@@ -1,5 +1,6 @@
 """Stats / Estadísticas: letters sent per week by kind (an SVG chart drawn on the server,
-and the same figures in a table for screen readers), and what service recovery achieved
+and the same figures in a table for screen readers; with none sent yet, one sentence
+saying what fills them instead of empty axes), and what service recovery achieved
 (``followup report``: replies, clients recovered and those who bought again, guarantees,
 incidents), counted from a ``since`` day or over all time."""
 
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from followup.businesses import get_business
 from followup.calendar import local_today
 from followup.db import read_session
+from followup.models import ApprovalMode
 from followup.services import report
 from followup.services.stats import KINDS, letters_per_week
 from followup.web.auth import LoggedIn
@@ -53,12 +55,14 @@ def stats(
         first = max(first, today - timedelta(weeks=WEEKS_AT_MOST - 1))
         weeks = letters_per_week(session, owner.business_id, first, today)
         figures = report(session, owner.business_id, day)
+        automatic = business.approval_mode == ApprovalMode.auto
     return render(
         request,
         "stats.html",
         {
             "weeks": weeks,
             "chart": chart(weeks, language),
+            "automatic": automatic,
             "kinds": [(kind, KIND_LABELS[kind]) for kind in KINDS],
             "report": figures,
             "since": day,

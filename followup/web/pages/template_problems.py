@@ -10,13 +10,27 @@ import re
 from dataclasses import dataclass
 
 from followup.letters.context import CONTEXT_VARIABLES
-from followup.web.i18n import gettext
+from followup.web.i18n import N_, format_decimal, gettext, say
+from followup.web.pages.template_syntax import quoted, syntax_error, unknown_name
 
 _SYNTAX = re.compile(r"^line (\d+): (.*)$", re.DOTALL)
 _UNKNOWN = re.compile(r"^unknown variable '([^']+)'")
 _SIZE = re.compile(r"^the template has ([\d,]+) characters; the limit is ([\d,]+)")
 _RENDERING = re.compile(r"^the test letter failed: .*?\(line (\d+)\): (.*)$", re.DOTALL)
 _SANDBOX = "not allowed in a letter: "
+_NO_BLOCK = re.compile(r"^the template has no \{% block (\w+) %\}$")
+_INCLUDE = re.compile(r"^an edited letter can include only a signature, not (.+)$")
+_CODE = re.compile(r"^the letter shows template code '(.+)'$")
+_DRAFT = {
+    "the subject is empty": N_("The test letter comes out with an empty subject."),
+    "the letter is empty": N_("The test letter comes out empty."),
+}
+_SHOWS_CODE = N_(
+    "The test letter shows template code (%(code)s) to the client: check that each "
+    "{{ … }} and {% … %} is written whole."
+)
+_NO_FIELD = re.compile(r"^(\w+) has no '(\w+)'; its fields are (.*)$")
+_EMPTY = re.compile(r"^it reads '(\w+)' from a value that is empty \(None\) here")
 _SAYS_GUARANTEE = re.compile(r"\bsay\s*\.\s*guarantee\b|\bsay\s*\[\s*['\"]guarantee['\"]\s*\]")
 
 
@@ -37,7 +51,7 @@ def explain(language: str, source: str, problems: list[str]) -> list[Problem]:
     for problem in problems:
         if found := _SYNTAX.match(problem):
             line = int(found.group(1))
-            message = gettext(language, "Syntax error: %(detail)s") % {"detail": found.group(2)}
+            message = syntax_error(language, line, found.group(2))
             explained.append(Problem(message, line, at(line)))
         elif found := _UNKNOWN.match(problem):
             name = found.group(1)
@@ -47,24 +61,72 @@ def explain(language: str, source: str, problems: list[str]) -> list[Problem]:
             where = _first_line_with(lines, name)
             explained.append(Problem(message, where, at(where) if where else None))
         elif found := _SIZE.match(problem):
+            size, limit = (int(n.replace(",", "")) for n in found.groups())
             message = gettext(
                 language, "The template is too long: %(size)s characters; the limit is %(limit)s."
-            ) % {"size": found.group(1), "limit": found.group(2)}
+            ) % {"size": format_decimal(size, language), "limit": format_decimal(limit, language)}
             explained.append(Problem(message))
         elif found := _RENDERING.match(problem):
             line, detail = int(found.group(1)), found.group(2)
             if detail.startswith(_SANDBOX):
                 message = gettext(
                     language, "Not allowed in a letter (the sandbox refuses it): %(detail)s"
-                ) % {"detail": detail.removeprefix(_SANDBOX)}
+                ) % {"detail": quoted(language, detail.removeprefix(_SANDBOX))}
             else:
-                message = gettext(language, "The test letter failed: %(detail)s") % {
-                    "detail": detail
-                }
+                message = _failed(language, detail)
             explained.append(Problem(message, line, at(line)))
         else:
-            explained.append(Problem(problem))
+            explained.append(Problem(_ours(language, problem)))
     return explained
+
+
+def _ours(language: str, problem: str) -> str:
+    """The checks' other problems (their words are English, for the CLI) in ``language``;
+    a test letter's problems come joined by "; "."""
+    if found := _NO_BLOCK.match(problem):
+        return say(
+            language,
+            N_("The template has no %(block)s: a letter needs its subject and its body, "
+               "each in its block."),
+            block="{% block " + found.group(1) + " %}",
+        )  # fmt: skip
+    if found := _INCLUDE.match(problem):
+        return say(
+            language,
+            N_("An edited letter can include only a signature, not %(name)s."),
+            name=quoted(language, found.group(1).strip("'\"")),
+        )  # fmt: skip
+    parts = problem.split("; ")
+    if all(part in _DRAFT or _CODE.match(part) for part in parts):
+        said = []
+        for part in parts:
+            if found := _CODE.match(part):
+                said.append(say(language, _SHOWS_CODE, code=quoted(language, found.group(1))))
+            else:
+                said.append(gettext(language, _DRAFT[part]))
+        return " ".join(said)
+    return problem
+
+
+def _failed(language: str, detail: str) -> str:
+    """Why the test letter could not be written (``letters.rendering``'s words)."""
+    if found := _NO_FIELD.match(detail):
+        thing, name, fields = found.groups()
+        return say(
+            language,
+            N_("%(thing)s has no field %(name)s: its fields are %(fields)s."),
+            thing=quoted(language, thing), name=quoted(language, name), fields=fields,
+        )  # fmt: skip
+    if found := _EMPTY.match(detail):
+        return say(
+            language,
+            N_("%(name)s is read from a value that is empty in the test letter: put it inside "
+               "an {% if … %}."),
+            name=quoted(language, found.group(1)),
+        )  # fmt: skip
+    return unknown_name(language, detail) or say(
+        language, N_("The test letter failed: %(detail)s"), detail=quoted(language, detail)
+    )
 
 
 def _first_line_with(lines: list[str], name: str) -> int | None:
