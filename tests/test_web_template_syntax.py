@@ -206,6 +206,10 @@ def test_a_test_letter_that_fails_says_why_in_spanish() -> None:
         "«mayus» no es un filtro que conozcan las plantillas: revise cómo está escrito después "
         "de la «|»."
     )
-    assert said("{{ client.__class__ }}").startswith(
-        "No está permitido en una carta (el entorno seguro lo rechaza): «"
+    assert said("{{ client.__class__ }}") == (
+        "Las plantillas no pueden leer «__class__»: es parte del funcionamiento interno del "
+        "programa, no de la carta. Use los campos del cliente, del negocio y del suceso."
+    )
+    assert said("{{ 'ja' * 100000000 }}") == (
+        "Esa operación da un resultado demasiado grande para una carta."
     )

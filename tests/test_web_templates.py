@@ -79,7 +79,7 @@ def test_each_problem_is_shown_with_its_line_and_nothing_is_saved(engine: Engine
         ],
         default.replace(
             "{% block subject %}", "{% block subject %}{{ client.__class__.__mro__ }}", 1
-        ): ["No está permitido en una carta", "Línea 6:"],
+        ): ["Las plantillas no pueden leer «__class__»", "Línea 6:"],
         "x" * 20_001: ["La plantilla es demasiado larga: 20.001 caracteres; el límite es 20.000"],
     }
     for source, words in cases.items():

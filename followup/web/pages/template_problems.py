@@ -18,6 +18,8 @@ _UNKNOWN = re.compile(r"^unknown variable '([^']+)'")
 _SIZE = re.compile(r"^the template has ([\d,]+) characters; the limit is ([\d,]+)")
 _RENDERING = re.compile(r"^the test letter failed: .*?\(line (\d+)\): (.*)$", re.DOTALL)
 _SANDBOX = "not allowed in a letter: "
+_UNSAFE = re.compile(r"^access to attribute '([^']+)' of '[^']+' object is unsafe")
+_TOO_LARGE = re.compile(r"^the \S+ operation is too large for a letter")
 _NO_BLOCK = re.compile(r"^the template has no \{% block (\w+) %\}$")
 _INCLUDE = re.compile(r"^an edited letter can include only a signature, not (.+)$")
 _CODE = re.compile(r"^the letter shows template code '(.+)'$")
@@ -69,15 +71,30 @@ def explain(language: str, source: str, problems: list[str]) -> list[Problem]:
         elif found := _RENDERING.match(problem):
             line, detail = int(found.group(1)), found.group(2)
             if detail.startswith(_SANDBOX):
-                message = gettext(
-                    language, "Not allowed in a letter (the sandbox refuses it): %(detail)s"
-                ) % {"detail": quoted(language, detail.removeprefix(_SANDBOX))}
+                message = _refused(language, detail.removeprefix(_SANDBOX))
             else:
                 message = _failed(language, detail)
             explained.append(Problem(message, line, at(line)))
         else:
             explained.append(Problem(_ours(language, problem)))
     return explained
+
+
+def _refused(language: str, detail: str) -> str:
+    """What the sandbox refused: Python's insides, or an operation too large for a letter."""
+    if found := _UNSAFE.match(detail):
+        return say(
+            language,
+            N_("Templates cannot read %(name)s: it is part of how the program works inside, "
+               "not part of the letter. Use the fields of the client, the business and the "
+               "event."),
+            name=quoted(language, found.group(1)),
+        )  # fmt: skip
+    if _TOO_LARGE.match(detail):
+        return say(language, N_("That operation makes a result too large for a letter."))
+    return gettext(
+        language, "Not allowed in a letter (the sandbox refuses it): %(detail)s"
+    ) % {"detail": quoted(language, detail)}
 
 
 def _ours(language: str, problem: str) -> str:
